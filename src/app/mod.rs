@@ -1,0 +1,1 @@
+//! Pure application state and update (Elm style): no I/O, no terminal, no clock.

@@ -1,0 +1,550 @@
+//! Configuration: flags > environment > config file > defaults.
+//!
+//! Flags and environment variables arrive together through clap (`Overrides`); the TOML
+//! file is read here; [`Config::resolve`] merges them and refuses anything unsafe before a
+//! single request can be built. The client secret and jwt-token live in [`Secret`], whose
+//! `Debug` is redacted and which has no `Display`.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::money::{Amount, Currency, Points};
+
+/// Where requests go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The built-in simulator; no credentials needed. Training and `cargo run`.
+    #[default]
+    Demo,
+    /// PayWizard's UAT host.
+    Sandbox,
+    /// PayWizard's production host: real money.
+    Production,
+}
+
+impl Mode {
+    pub fn parse(s: &str) -> Result<Mode, ConfigError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "demo" => Ok(Mode::Demo),
+            "sandbox" => Ok(Mode::Sandbox),
+            "production" => Ok(Mode::Production),
+            _ => Err(ConfigError::Invalid {
+                key: "PAYWIZARD_ENV",
+                reason: format!("must be demo, sandbox or production, got {s:?}"),
+            }),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Demo => "demo",
+            Mode::Sandbox => "sandbox",
+            Mode::Production => "production",
+        }
+    }
+
+    fn default_base_url(self) -> Option<&'static str> {
+        match self {
+            Mode::Demo => None,
+            Mode::Sandbox => Some("https://uat.paywizard.biz"),
+            Mode::Production => Some("https://portal.paywizard.biz"),
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A credential that must never be printed, logged, journaled or shown.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value, for signing and for the one header that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Keyboard-wedge scanner settings (see `app::scanner`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannerSettings {
+    /// Characters the scanner sends before the data (e.g. `"\u{2}"`, STX); empty for none.
+    pub prefix: String,
+    /// What ends a scan: `enter`, `tab`, `none`, or a literal string.
+    pub suffix: String,
+    /// Whether the scanner's Enter also submits the form.
+    pub scan_submits: bool,
+    /// A burst whose average gap between keys is at most this is a scanner.
+    pub max_gap_ms: u64,
+    /// A burst with no suffix ends after this much quiet.
+    pub quiet_ms: u64,
+    /// Fewer characters than this is never a scan.
+    pub min_len: usize,
+}
+
+impl Default for ScannerSettings {
+    fn default() -> Self {
+        Self {
+            prefix: String::new(),
+            suffix: "enter".into(),
+            scan_submits: false,
+            max_gap_ms: 30,
+            quiet_ms: 80,
+            min_len: 6,
+        }
+    }
+}
+
+/// Everything the till runs with, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub mode: Mode,
+    /// Empty in demo mode until the built-in simulator has started.
+    pub base_url: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub jwt_token: Secret,
+    pub channel: String,
+    pub currency: Currency,
+    pub till_id: String,
+    pub store_name: String,
+    pub journal_path: PathBuf,
+    pub receipts_dir: Option<PathBuf>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_amount: Amount,
+    pub max_points: Points,
+    pub scanner: ScannerSettings,
+}
+
+/// Values from flags or the environment (clap merges the two, flags winning). Every field
+/// is optional: what is missing comes from the file, then the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub env: Option<String>,
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub jwt_token: Option<Secret>,
+    pub channel: Option<String>,
+    pub currency: Option<String>,
+    pub till_id: Option<String>,
+    pub journal: Option<PathBuf>,
+}
+
+/// The config file (`assets/config.example.toml` documents every key).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub env: Option<String>,
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub jwt_token: Option<String>,
+    pub channel: Option<String>,
+    pub currency: Option<String>,
+    pub till_id: Option<String>,
+    pub store_name: Option<String>,
+    pub journal: Option<PathBuf>,
+    pub receipts_dir: Option<PathBuf>,
+    pub connect_timeout_ms: Option<u64>,
+    pub request_timeout_ms: Option<u64>,
+    pub max_amount: Option<String>,
+    pub max_points: Option<u64>,
+    #[serde(default)]
+    pub scanner: FileScanner,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileScanner {
+    pub prefix: Option<String>,
+    pub suffix: Option<String>,
+    pub scan_submits: Option<bool>,
+    pub max_gap_ms: Option<u64>,
+    pub quiet_ms: Option<u64>,
+    pub min_len: Option<usize>,
+}
+
+/// Why the till refuses to start. Every message names the setting to fix and never
+/// contains a secret value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{mode} mode needs credentials; missing: {}", .missing.join(", "))]
+    MissingCredentials {
+        mode: Mode,
+        missing: Vec<&'static str>,
+    },
+    #[error("{key}: {reason}")]
+    Invalid { key: &'static str, reason: String },
+    #[error("config file {path}: {reason}")]
+    File { path: String, reason: String },
+}
+
+pub const DEFAULT_CHANNEL: &str = "FACTOR4";
+pub const DEFAULT_TILL_ID: &str = "1";
+
+impl Config {
+    /// Reads the config file named in `overrides` (if any) and resolves.
+    pub fn load(overrides: &Overrides) -> Result<(Config, Vec<String>), ConfigError> {
+        let mut warnings = Vec::new();
+        let file = match &overrides.config_file {
+            Some(path) => {
+                let mode_hint = overrides.env.as_deref().map(Mode::parse).transpose()?;
+                let (file, warning) = read_file(path, mode_hint)?;
+                warnings.extend(warning);
+                file
+            }
+            None => FileConfig::default(),
+        };
+        let config = Config::resolve(overrides, &file)?;
+        Ok((config, warnings))
+    }
+
+    /// Merges overrides over the file over the defaults and checks the result.
+    pub fn resolve(o: &Overrides, file: &FileConfig) -> Result<Config, ConfigError> {
+        let pick = |flag: &Option<String>, file: &Option<String>| -> Option<String> {
+            flag.clone()
+                .or_else(|| file.clone())
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        let mode = match pick(&o.env, &file.env) {
+            Some(s) => Mode::parse(&s)?,
+            None => Mode::Demo,
+        };
+        let secret_from_file = |s: &Option<String>| s.clone().map(Secret::new);
+        let client_id = pick(&o.client_id, &file.client_id).unwrap_or_default();
+        let client_secret = o
+            .client_secret
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| secret_from_file(&file.client_secret))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_default();
+        let jwt_token = o
+            .jwt_token
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| secret_from_file(&file.jwt_token))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_default();
+
+        if mode != Mode::Demo {
+            let mut missing = Vec::new();
+            if client_id.is_empty() {
+                missing.push("PAYWIZARD_CLIENT_ID");
+            }
+            if client_secret.is_empty() {
+                missing.push("PAYWIZARD_CLIENT_SECRET");
+            }
+            if jwt_token.is_empty() {
+                missing.push("PAYWIZARD_JWT_TOKEN");
+            }
+            if !missing.is_empty() {
+                return Err(ConfigError::MissingCredentials { mode, missing });
+            }
+        }
+
+        let base_url = match mode {
+            Mode::Demo => String::new(),
+            _ => {
+                let url = pick(&o.base_url, &file.base_url)
+                    .or_else(|| mode.default_base_url().map(str::to_owned))
+                    .unwrap_or_default();
+                check_base_url(&url, mode)?
+            }
+        };
+
+        let channel = pick(&o.channel, &file.channel).unwrap_or_else(|| DEFAULT_CHANNEL.into());
+        if !channel.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(ConfigError::Invalid {
+                key: "PAYWIZARD_CHANNEL",
+                reason: "letters, digits and _ only".into(),
+            });
+        }
+        let currency = Currency::new(&pick(&o.currency, &file.currency).unwrap_or("USD".into()))
+            .map_err(|reason| ConfigError::Invalid {
+                key: "PAYWIZARD_CURRENCY",
+                reason,
+            })?;
+        let till_id = pick(&o.till_id, &file.till_id).unwrap_or_else(|| DEFAULT_TILL_ID.into());
+        if till_id.is_empty() || till_id.len() > 10 || !till_id.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(ConfigError::Invalid {
+                key: "PAYWIZARD_TILL_ID",
+                reason: format!(
+                    "must be 1 to 10 digits (it is part of every tranOrderNo), got {till_id:?}"
+                ),
+            });
+        }
+        let journal_path = o
+            .journal
+            .clone()
+            .or_else(|| file.journal.clone())
+            .unwrap_or_else(|| default_journal_path(mode));
+        let max_amount = match &file.max_amount {
+            Some(text) => {
+                Amount::parse(text, &currency, Amount::from_minor(i64::MAX / 10)).map_err(|e| {
+                    ConfigError::Invalid {
+                        key: "max_amount",
+                        reason: e.to_string(),
+                    }
+                })?
+            }
+            None => Amount::from_minor(1_000 * 10_i64.pow(u32::from(currency.decimals()))),
+        };
+        let ms = |v: Option<u64>, default: u64, key: &'static str| -> Result<Duration, _> {
+            match v.unwrap_or(default) {
+                0 => Err(ConfigError::Invalid {
+                    key,
+                    reason: "must be more than 0".into(),
+                }),
+                n => Ok(Duration::from_millis(n)),
+            }
+        };
+        let defaults = ScannerSettings::default();
+        let fs = &file.scanner;
+        let scanner = ScannerSettings {
+            prefix: fs.prefix.clone().unwrap_or(defaults.prefix),
+            suffix: fs.suffix.clone().unwrap_or(defaults.suffix),
+            scan_submits: fs.scan_submits.unwrap_or(defaults.scan_submits),
+            max_gap_ms: fs.max_gap_ms.unwrap_or(defaults.max_gap_ms),
+            quiet_ms: fs.quiet_ms.unwrap_or(defaults.quiet_ms),
+            min_len: fs.min_len.unwrap_or(defaults.min_len),
+        };
+        Ok(Config {
+            mode,
+            base_url,
+            client_id,
+            client_secret,
+            jwt_token,
+            channel,
+            currency,
+            till_id,
+            store_name: file
+                .store_name
+                .clone()
+                .unwrap_or_else(|| "PayWizard till".into()),
+            journal_path,
+            receipts_dir: file.receipts_dir.clone(),
+            connect_timeout: ms(file.connect_timeout_ms, 3_000, "connect_timeout_ms")?,
+            request_timeout: ms(file.request_timeout_ms, 20_000, "request_timeout_ms")?,
+            max_amount,
+            max_points: Points::new(file.max_points.unwrap_or(100_000)),
+            scanner,
+        })
+    }
+
+    /// Points the config at a running simulator (demo mode).
+    pub fn use_simulator(&mut self, base_url: String, client_id: &str, secret: &str, token: &str) {
+        self.base_url = base_url;
+        self.client_id = client_id.to_owned();
+        self.client_secret = Secret::new(secret);
+        self.jwt_token = Secret::new(token);
+    }
+}
+
+/// Reads and parses the TOML file. A file others can read is refused in production and
+/// warned about in sandbox: it may hold the client secret.
+fn read_file(path: &Path, mode_hint: Option<Mode>) -> Result<(FileConfig, Option<String>), ConfigError> {
+    let shown = path.display().to_string();
+    let file_err = |reason: String| ConfigError::File {
+        path: shown.clone(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+    let file: FileConfig = toml::from_str(&text).map_err(|e| file_err(e.message().to_owned()))?;
+    let mode = match mode_hint {
+        Some(m) => m,
+        None => file.env.as_deref().map(Mode::parse).transpose()?.unwrap_or_default(),
+    };
+    let mut warning = None;
+    if others_can_read(path) {
+        let msg = "is readable by other users; it may hold the client secret (chmod 600 it)";
+        match mode {
+            Mode::Production => return Err(file_err(msg.into())),
+            Mode::Sandbox => warning = Some(format!("warning: config file {shown} {msg}")),
+            Mode::Demo => {}
+        }
+    }
+    Ok((file, warning))
+}
+
+#[cfg(unix)]
+fn others_can_read(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+#[cfg(not(unix))]
+fn others_can_read(_path: &Path) -> bool {
+    false
+}
+
+/// `https` always; plain `http` only to a loopback address, and never in production.
+fn check_base_url(url: &str, mode: Mode) -> Result<String, ConfigError> {
+    let bad = |reason: String| ConfigError::Invalid {
+        key: "PAYWIZARD_BASE_URL",
+        reason,
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(format!("{url:?} is not a URL: {e}")))?;
+    let host = parsed
+        .host_str()
+        .ok_or_else(|| bad(format!("{url:?} has no host")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if mode == Mode::Production => {
+            return Err(bad("production needs https://".into()));
+        }
+        "http" if is_loopback(host) => {}
+        "http" => {
+            return Err(bad(format!(
+                "plain http:// is only allowed to a loopback address (127.0.0.1, ::1), not {host}"
+            )));
+        }
+        other => return Err(bad(format!("scheme {other}:// is not supported; use https://"))),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("must not contain a user name or password".into()));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The journal lives in the user's data directory, one file per mode so training never
+/// mixes with real transactions.
+pub fn default_journal_path(mode: Mode) -> PathBuf {
+    let dir = directories::ProjectDirs::from("biz", "paywizard", "paywizard-till")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("journal-{}.sqlite3", mode.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Overrides {
+        Overrides {
+            env: Some("sandbox".into()),
+            client_id: Some("825429536610058240".into()),
+            client_secret: Some(Secret::new("s3cr3t-value")),
+            jwt_token: Some(Secret::new("TOKENVALUE")),
+            ..Overrides::default()
+        }
+    }
+
+    #[test]
+    fn demo_needs_nothing() {
+        let c = Config::resolve(&Overrides::default(), &FileConfig::default()).unwrap();
+        assert_eq!(c.mode, Mode::Demo);
+        assert_eq!(c.channel, "FACTOR4");
+        assert_eq!(c.currency.code(), "USD");
+        assert_eq!(c.max_amount, Amount::from_minor(100_000));
+    }
+
+    #[test]
+    fn sandbox_names_every_missing_credential() {
+        let o = Overrides {
+            env: Some("sandbox".into()),
+            client_id: Some("x".into()),
+            ..Overrides::default()
+        };
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "sandbox mode needs credentials; missing: PAYWIZARD_CLIENT_SECRET, PAYWIZARD_JWT_TOKEN"
+        );
+    }
+
+    #[test]
+    fn overrides_beat_the_file_which_beats_defaults() {
+        let file = FileConfig {
+            channel: Some("FILECHAN".into()),
+            till_id: Some("42".into()),
+            currency: Some("EUR".into()),
+            ..FileConfig::default()
+        };
+        let mut o = creds();
+        o.till_id = Some("7".into());
+        let c = Config::resolve(&o, &file).unwrap();
+        assert_eq!(c.till_id, "7");
+        assert_eq!(c.channel, "FILECHAN");
+        assert_eq!(c.currency.code(), "EUR");
+        assert_eq!(c.base_url, "https://uat.paywizard.biz");
+    }
+
+    #[test]
+    fn http_only_to_loopback_and_never_in_production() {
+        let mut o = creds();
+        for ok in ["http://127.0.0.1:8080", "http://[::1]:9", "http://localhost:1"] {
+            o.base_url = Some(ok.into());
+            assert!(Config::resolve(&o, &FileConfig::default()).is_ok(), "{ok}");
+        }
+        o.base_url = Some("http://10.0.0.5:8080".into());
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("only allowed to a loopback"), "{err}");
+        o.env = Some("production".into());
+        o.base_url = Some("http://127.0.0.1:8080".into());
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert_eq!(err.to_string(), "PAYWIZARD_BASE_URL: production needs https://");
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_or_errors() {
+        let c = Config::resolve(&creds(), &FileConfig::default()).unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cr3t-value") && !debug.contains("TOKENVALUE"), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn till_id_must_be_digits() {
+        let mut o = creds();
+        o.till_id = Some("T1".into());
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert!(err.to_string().starts_with("PAYWIZARD_TILL_ID: must be 1 to 10 digits"));
+    }
+
+    #[test]
+    fn unknown_mode_is_refused() {
+        let o = Overrides {
+            env: Some("prod".into()),
+            ..Overrides::default()
+        };
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PAYWIZARD_ENV: must be demo, sandbox or production, got \"prod\""
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! The SQLite journal: write-ahead intents, outcomes, history, reports, recovery.

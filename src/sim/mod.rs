@@ -1,0 +1,1 @@
+//! The built-in PayWizard simulator (axum on loopback): demo mode and tests.

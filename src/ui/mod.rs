@@ -1,0 +1,1 @@
+//! Pure rendering of the app state into a ratatui frame.
