@@ -1,1 +1,3 @@
 //! Pure application state and update (Elm style): no I/O, no terminal, no clock.
+
+pub mod scanner;
