@@ -4,10 +4,12 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod journal;
 pub mod money;
 pub mod outcome;
 pub mod sim;
+pub mod till;
 pub mod ui;
 pub mod worker;

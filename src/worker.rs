@@ -63,3 +63,92 @@ pub enum Event {
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
 }
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::task::JoinSet;
+
+use crate::till::Till;
+
+/// Starts the worker. It runs until `Shutdown` (after in-flight requests finish, so their
+/// outcomes reach the journal) or until the command channel closes.
+pub fn spawn(
+    till: Arc<Till>,
+    commands: UnboundedReceiver<Command>,
+    events: UnboundedSender<Event>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(till, commands, events))
+}
+
+async fn run(
+    till: Arc<Till>,
+    mut commands: UnboundedReceiver<Command>,
+    events: UnboundedSender<Event>,
+) {
+    let mut in_flight = JoinSet::new();
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Submit { id, request } => {
+                let till = Arc::clone(&till);
+                let events = events.clone();
+                in_flight.spawn(async move { submit(&till, id, request, &events).await });
+            }
+            Command::LoadHistory { before, limit } => {
+                let page = till.journal().history(before, limit, till.offset());
+                let _ = events.send(match page {
+                    Ok(entries) => Event::History { before, entries },
+                    Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
+                });
+            }
+            Command::Shutdown => break,
+        }
+        // Reap finished requests so the set does not grow over a shift.
+        while in_flight.try_join_next().is_some() {}
+    }
+    while in_flight.join_next().await.is_some() {}
+}
+
+async fn submit(till: &Till, id: RequestId, request: TillRequest, events: &UnboundedSender<Event>) {
+    let mut progress = |stage: Stage| {
+        let _ = events.send(Event::Stage { id, stage });
+    };
+    match till.execute(&request, &mut progress).await {
+        Ok(finished) => {
+            let _ = events.send(Event::Connection(if finished.reached_server {
+                Connection::Online
+            } else {
+                Connection::Offline
+            }));
+            let _ = events.send(Event::Finished {
+                id,
+                outcome: finished.outcome,
+                entry: finished.entry,
+            });
+        }
+        Err(e) => {
+            // Nothing was sent: say so as a rejected outcome so the form is free again.
+            let outcome = Outcome {
+                operation: request.operation,
+                tran_order_no: None,
+                account_id: if request.account.is_empty() {
+                    String::new()
+                } else {
+                    crate::api::mask_account(&request.account)
+                },
+                entry_type: request.entry,
+                status: crate::outcome::Status::Rejected,
+                code: None,
+                msg: e.to_string(),
+                checkout_id: None,
+                amount: None,
+                balances: Vec::new(),
+            };
+            let _ = events.send(Event::Finished {
+                id,
+                outcome,
+                entry: None,
+            });
+        }
+    }
+}

@@ -1,0 +1,422 @@
+//! The headless subcommands: the same engine as the TUI, for scripts, support and tests.
+
+use std::fmt;
+use std::path::Path;
+
+use time::{Date, OffsetDateTime, Time, UtcOffset};
+
+use super::runtime::{load_config, open_session};
+use super::{CardArgs, Command, GlobalArgs, OutputArgs};
+use crate::api::{CustomerInfo, EntryType, Operation, TillRequest, validate_account};
+use crate::config::Config;
+use crate::journal::Journal;
+use crate::money::{Amount, Points};
+use crate::outcome::{Outcome, RowState, Status, exit};
+use crate::till::{Till, TillError};
+
+/// Why a command stopped before or instead of sending. The message names the field or
+/// setting; it never contains a secret.
+#[derive(Debug)]
+pub enum Failure {
+    /// Exit 64: the input was wrong; nothing was sent.
+    BadInput(String),
+    /// Exit 78: the configuration (or the journal it names) is wrong; nothing was sent.
+    BadConfig(String),
+    /// Exit 1: anything else that stopped the command.
+    Other(String),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::BadInput(_) => exit::BAD_INPUT,
+            Failure::BadConfig(_) => exit::BAD_CONFIG,
+            Failure::Other(_) => exit::DECLINED,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::BadInput(m) => write!(f, "{m} (nothing was sent)"),
+            Failure::BadConfig(m) => write!(f, "configuration: {m} (nothing was sent)"),
+            Failure::Other(m) => f.write_str(m),
+        }
+    }
+}
+
+fn bad_input(flag: &str, reason: impl fmt::Display) -> Failure {
+    Failure::BadInput(format!("{flag}: {reason}"))
+}
+
+impl From<TillError> for Failure {
+    fn from(e: TillError) -> Failure {
+        match e {
+            TillError::BadRequest(e) => Failure::BadInput(e.to_string()),
+            TillError::Lookup(m) => Failure::BadInput(format!("--order: {m}")),
+            TillError::Journal(e) => Failure::BadConfig(format!("journal: {e}")),
+        }
+    }
+}
+
+pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Result<u8, Failure> {
+    let (config, _) = load_config(global)?;
+    match command {
+        Command::IssuePoints { card, points, out } => {
+            let mut req = card_request(Operation::IssuePoints, &card)?;
+            req.points = Some(parse_points(&points, &config)?);
+            transact(config, req, out, offset).await
+        }
+        Command::RedeemPoints { card, points, out } => {
+            let mut req = card_request(Operation::RedeemPoints, &card)?;
+            req.points = Some(parse_points(&points, &config)?);
+            transact(config, req, out, offset).await
+        }
+        Command::TopUp {
+            card,
+            amount,
+            activate,
+            customer,
+            out,
+        } => {
+            let mut req = card_request(Operation::TopUp, &card)?;
+            req.amount = Some(parse_amount(&amount, &config)?);
+            req.activate = activate;
+            req.customer = customer.as_deref().map(read_customer).transpose()?;
+            transact(config, req, out, offset).await
+        }
+        Command::Pay {
+            card,
+            amount,
+            nsf_allowed,
+            out,
+        } => {
+            let mut req = card_request(Operation::Pay, &card)?;
+            req.amount = Some(parse_amount(&amount, &config)?);
+            req.nsf_allowed = nsf_allowed;
+            transact(config, req, out, offset).await
+        }
+        Command::Balance { card, out } => {
+            let req = card_request(Operation::Balance, &card)?;
+            transact(config, req, out, offset).await
+        }
+        Command::Activate {
+            card,
+            customer,
+            out,
+        } => {
+            let mut req = card_request(Operation::Activate, &card)?;
+            req.customer = customer.as_deref().map(read_customer).transpose()?;
+            transact(config, req, out, offset).await
+        }
+        Command::Void { order, out } => {
+            check_order(&order)?;
+            let session = open_session(config, offset).await?;
+            let (checkout, _) = session.till.resolve_original(&order)?;
+            let mut req = TillRequest::new(Operation::Void, "");
+            req.original_checkout_id = Some(checkout);
+            finish(&session.till, req, out).await
+        }
+        Command::Tip {
+            order,
+            amount,
+            account,
+            entry,
+            out,
+        } => {
+            check_order(&order)?;
+            let tip = parse_amount(&amount, &config)?;
+            let entry = parse_entry(&entry)?;
+            if let Some(account) = &account {
+                validate_account(account).map_err(|e| bad_input("--account", e))?;
+            }
+            let session = open_session(config, offset).await?;
+            let (checkout, journal_account) = session.till.resolve_original(&order)?;
+            let account = account.or(journal_account).ok_or_else(|| {
+                bad_input(
+                    "--account",
+                    format!("{order} is not in this till's journal; give the card number of the original payment"),
+                )
+            })?;
+            let mut req = TillRequest::new(Operation::Tip, account);
+            req.entry = entry;
+            req.amount = Some(tip);
+            req.original_checkout_id = Some(checkout);
+            finish(&session.till, req, out).await
+        }
+        Command::History { limit, out } => {
+            let journal = read_journal(&config)?;
+            let entries = journal
+                .history(None, limit.clamp(1, 10_000), offset)
+                .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+            if out.json {
+                print_json(&serde_json::json!({ "entries": entries }));
+            } else if entries.is_empty() {
+                println!("No transactions in {}", config.journal_path.display());
+            } else {
+                for e in &entries {
+                    println!(
+                        "{}  {:<13} {:<15} {}  {:>12}  {:<9} {}",
+                        e.at.format(&time::macros::format_description!(
+                            "[year]-[month]-[day] [hour]:[minute]:[second]"
+                        ))
+                        .unwrap_or_default(),
+                        e.operation.label(),
+                        e.account_id,
+                        e.entry_type,
+                        e.quantity,
+                        e.state,
+                        e.tran_order_no.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Report { from, to, out } => {
+            let (from, to) = date_range(from.as_deref(), to.as_deref(), offset)?;
+            let journal = read_journal(&config)?;
+            let report = journal
+                .report(from, to)
+                .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+            if out.json {
+                print_json(&report);
+            } else {
+                print!("{}", report.render_text());
+            }
+            Ok(0)
+        }
+        Command::Export { csv, from, to } => {
+            let (from, to) = date_range(from.as_deref(), to.as_deref(), offset)?;
+            let journal = read_journal(&config)?;
+            let file = std::fs::File::create(&csv)
+                .map_err(|e| bad_input("--csv", format!("{}: {e}", csv.display())))?;
+            let rows = journal
+                .export_csv(std::io::BufWriter::new(file), from, to)
+                .map_err(|e| Failure::Other(format!("export: {e}")))?;
+            println!("{rows} transactions written to {}", csv.display());
+            Ok(0)
+        }
+        Command::Recover {
+            list,
+            abandon,
+            reason,
+            out,
+        } => recover(config, offset, list, abandon, reason, out).await,
+        Command::Sim(_) => unreachable!("the simulator is started by the runtime"),
+    }
+}
+
+fn card_request(op: Operation, card: &CardArgs) -> Result<TillRequest, Failure> {
+    validate_account(&card.account).map_err(|e| bad_input("--account", e))?;
+    let mut req = TillRequest::new(op, card.account.clone());
+    req.entry = parse_entry(&card.entry)?;
+    Ok(req)
+}
+
+fn parse_entry(entry: &str) -> Result<EntryType, Failure> {
+    entry.parse().map_err(|e| bad_input("--entry", e))
+}
+
+fn parse_points(text: &str, config: &Config) -> Result<Points, Failure> {
+    Points::parse(text, config.max_points).map_err(|e| bad_input("--points", e))
+}
+
+fn parse_amount(text: &str, config: &Config) -> Result<Amount, Failure> {
+    Amount::parse(text, &config.currency, config.max_amount).map_err(|e| bad_input("--amount", e))
+}
+
+fn check_order(order: &str) -> Result<(), Failure> {
+    if order.is_empty() || order.len() > 60 || !order.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(bad_input(
+            "--order",
+            "must be a tranOrderNo or checkoutId (letters and digits, at most 60)",
+        ));
+    }
+    Ok(())
+}
+
+fn read_customer(path: &Path) -> Result<CustomerInfo, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad_input("--customer", format!("{}: {e}", path.display())))?;
+    CustomerInfo::from_json(&text).map_err(|e| bad_input("--customer", e))
+}
+
+fn read_journal(config: &Config) -> Result<Journal, Failure> {
+    Journal::open_read_only(&config.journal_path)
+        .map_err(|e| Failure::BadConfig(format!("journal: {e}")))
+}
+
+async fn transact(
+    config: Config,
+    req: TillRequest,
+    out: OutputArgs,
+    offset: UtcOffset,
+) -> Result<u8, Failure> {
+    let session = open_session(config, offset).await?;
+    finish(&session.till, req, out).await
+}
+
+async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Failure> {
+    let finished = till.execute(&req, &mut |_| {}).await?;
+    print_outcome(&finished.outcome, out);
+    Ok(finished.outcome.exit_code())
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string(value).expect("outcomes always serialize")
+    );
+}
+
+fn print_outcome(outcome: &Outcome, out: OutputArgs) {
+    if out.json {
+        print_json(outcome);
+        return;
+    }
+    let headline = match outcome.status {
+        Status::Approved => "APPROVED",
+        Status::Declined => "DECLINED",
+        Status::Unknown => "OUTCOME UNKNOWN",
+        Status::Rejected => "REJECTED",
+    };
+    let mut line = format!("{headline}  {}", outcome.operation.label());
+    if let Some(amount) = &outcome.amount {
+        line.push_str(&format!("  {amount}"));
+    }
+    if !outcome.account_id.is_empty() {
+        line.push_str(&format!(
+            "  card {} ({})",
+            outcome.account_id,
+            outcome.entry_type.describe()
+        ));
+    }
+    println!("{line}");
+    if outcome.status != Status::Approved || outcome.msg != "approved" {
+        println!("  {}", outcome.msg);
+    }
+    if let Some(order) = &outcome.tran_order_no {
+        println!("  tranOrderNo  {order}");
+    }
+    if let Some(checkout) = &outcome.checkout_id {
+        println!("  checkoutId   {checkout}");
+    }
+    if !outcome.balances.is_empty() {
+        let balances: Vec<String> = outcome.balances.iter().map(|b| b.display()).collect();
+        println!("  balance      {}", balances.join(" · "));
+    }
+}
+
+/// `--from`/`--to` as local days; today when absent. The end is exclusive (next midnight).
+fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    offset: UtcOffset,
+) -> Result<(OffsetDateTime, OffsetDateTime), Failure> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let parse = |flag: &str, text: &str| {
+        Date::parse(text, &format).map_err(|_| bad_input(flag, "must be a date as YYYY-MM-DD"))
+    };
+    let today = OffsetDateTime::now_utc().to_offset(offset).date();
+    let first = from.map(|f| parse("--from", f)).transpose()?.unwrap_or(today);
+    let last = to.map(|t| parse("--to", t)).transpose()?.unwrap_or(first);
+    if last < first {
+        return Err(bad_input("--to", "is before --from"));
+    }
+    let start = first.with_time(Time::MIDNIGHT).assume_offset(offset);
+    let end = last
+        .next_day()
+        .unwrap_or(last)
+        .with_time(Time::MIDNIGHT)
+        .assume_offset(offset);
+    Ok((start, end))
+}
+
+/// Resends every open request with its journaled bytes (PayWizard de-duplicates by
+/// tranOrderNo), lists them, or abandons one with a reason.
+async fn recover(
+    config: Config,
+    offset: UtcOffset,
+    list: bool,
+    abandon: Option<String>,
+    reason: Option<String>,
+    out: OutputArgs,
+) -> Result<u8, Failure> {
+    let session = open_session(config, offset).await?;
+    let till = &session.till;
+    if let Some(order) = abandon {
+        let reason = reason.unwrap_or_default();
+        if reason.trim().is_empty() {
+            return Err(bad_input("--reason", "say why it is abandoned"));
+        }
+        let mut journal = till.journal();
+        let row = journal
+            .find(&order)
+            .map_err(|e| Failure::Other(format!("journal: {e}")))?
+            .ok_or_else(|| bad_input("--abandon", format!("{order} is not in the journal")))?;
+        if !row.state.is_open() {
+            return Err(bad_input(
+                "--abandon",
+                format!("{order} is {}, not unknown", row.state),
+            ));
+        }
+        journal
+            .mark_abandoned(row.id, reason.trim(), OffsetDateTime::now_utc())
+            .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+        println!("{order} marked abandoned: {}", reason.trim());
+        return Ok(0);
+    }
+    let open = till
+        .journal()
+        .open_rows()
+        .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+    if list {
+        if out.json {
+            let rows: Vec<_> = open.iter().map(|r| r.to_history(offset)).collect();
+            print_json(&serde_json::json!({ "open": rows }));
+        } else if open.is_empty() {
+            println!("Nothing to recover: every request has a known outcome.");
+        } else {
+            for row in &open {
+                let e = row.to_history(offset);
+                println!(
+                    "{}  {:<13} {:<15} {:>12}  {}",
+                    e.tran_order_no.as_deref().unwrap_or("-"),
+                    e.operation.label(),
+                    e.account_id,
+                    e.quantity,
+                    e.state
+                );
+            }
+        }
+        return Ok(0);
+    }
+    let mut still_open = 0;
+    let mut outcomes = Vec::new();
+    for row in &open {
+        let finished = till.resend(row, &mut |_| {}).await?;
+        if RowState::from(finished.outcome.status).is_open() {
+            still_open += 1;
+        }
+        outcomes.push(finished.outcome);
+    }
+    if out.json {
+        print_json(&serde_json::json!({
+            "resolved": outcomes.len() - still_open,
+            "stillUnknown": still_open,
+            "outcomes": outcomes,
+        }));
+    } else if outcomes.is_empty() {
+        println!("Nothing to recover: every request has a known outcome.");
+    } else {
+        for outcome in &outcomes {
+            print_outcome(outcome, out);
+        }
+        println!(
+            "{} resolved, {still_open} still unknown",
+            outcomes.len() - still_open
+        );
+    }
+    Ok(if still_open > 0 { exit::UNKNOWN } else { 0 })
+}

@@ -1,0 +1,273 @@
+//! Command line: clap definitions and the dispatch to the TUI or a headless command.
+//!
+//! Exit codes follow DESIGN.md: 0 approved, 1 declined/API error, 2 unknown, 64 bad input
+//! (clap's usage errors included, never clap's default 2, which here means unknown), 78 bad
+//! configuration.
+
+mod headless;
+mod runtime;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Overrides, Secret};
+use crate::outcome::exit;
+
+pub use headless::Failure;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "paywizard-till",
+    version,
+    about = "Till terminal for PayWizard loyalty and gift cards. With no subcommand: the cashier screen.",
+    after_help = "Without credentials it runs in demo mode against a built-in simulator."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Target and credentials: each a flag or an environment variable (flags win), then the
+/// config file, then defaults.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Config file (TOML); see assets/config.example.toml.
+    #[arg(long, global = true, env = "PAYWIZARD_TILL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// demo (built-in simulator), sandbox or production.
+    #[arg(long = "env", global = true, env = "PAYWIZARD_ENV", value_name = "ENV")]
+    pub mode: Option<String>,
+    /// Overrides the PayWizard host (https, or http to a loopback address).
+    #[arg(long, global = true, env = "PAYWIZARD_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(long, global = true, env = "PAYWIZARD_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Prefer the environment variable: flags show up in the process list.
+    #[arg(
+        long,
+        global = true,
+        env = "PAYWIZARD_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+    /// Prefer the environment variable: flags show up in the process list.
+    #[arg(
+        long,
+        global = true,
+        env = "PAYWIZARD_JWT_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub jwt_token: Option<String>,
+    /// loyaltyChannel (default FACTOR4).
+    #[arg(long, global = true, env = "PAYWIZARD_CHANNEL")]
+    pub channel: Option<String>,
+    /// ISO 4217 code for money operations (default USD).
+    #[arg(long, global = true, env = "PAYWIZARD_CURRENCY")]
+    pub currency: Option<String>,
+    /// Till identifier, digits; part of every tranOrderNo.
+    #[arg(long, global = true, env = "PAYWIZARD_TILL_ID")]
+    pub till_id: Option<String>,
+    /// SQLite journal file.
+    #[arg(long, global = true, env = "PAYWIZARD_TILL_JOURNAL", value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            config_file: self.config.clone(),
+            env: self.mode.clone(),
+            base_url: self.base_url.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone().map(Secret::new),
+            jwt_token: self.jwt_token.clone().map(Secret::new),
+            channel: self.channel.clone(),
+            currency: self.currency.clone(),
+            till_id: self.till_id.clone(),
+            journal: self.journal.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CardArgs {
+    /// Card number (accountId), digits.
+    #[arg(long, value_name = "ID")]
+    pub account: String,
+    /// How the card number was read: B scanned, K keyed, M swiped, P contactless.
+    #[arg(long, default_value = "K", value_name = "B|K|M|P")]
+    pub entry: String,
+}
+
+#[derive(Debug, Clone, Copy, Args)]
+pub struct OutputArgs {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add loyalty points to a card (loyaltyIssuance).
+    IssuePoints {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long, value_name = "N")]
+        points: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Add money to a gift card (giftIssuance).
+    TopUp {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long, value_name = "10.50")]
+        amount: String,
+        /// Activate the card in the same request.
+        #[arg(long)]
+        activate: bool,
+        /// customerInfo as a JSON file (the 19 documented keys).
+        #[arg(long, value_name = "FILE.json")]
+        customer: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Take a payment from a card (giftTransaction).
+    Pay {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long, value_name = "10.50")]
+        amount: String,
+        /// Let the payment go ahead for what the card holds if it holds less.
+        #[arg(long)]
+        nsf_allowed: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Take loyalty points from a card (loyaltyRedemption).
+    RedeemPoints {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long, value_name = "N")]
+        points: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show a card's balances (giftInquiry).
+    Balance {
+        #[command(flatten)]
+        card: CardArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Activate a card and attach customer details (giftActivate).
+    Activate {
+        #[command(flatten)]
+        card: CardArgs,
+        #[arg(long, value_name = "FILE.json")]
+        customer: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Void an approved transaction (giftVoid).
+    Void {
+        /// A tranOrderNo from this till's journal, or a checkoutId.
+        #[arg(long, value_name = "ORDER")]
+        order: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Add a tip to an approved payment (giftTip).
+    Tip {
+        /// A tranOrderNo from this till's journal, or a checkoutId.
+        #[arg(long, value_name = "ORDER")]
+        order: String,
+        #[arg(long, value_name = "2.00")]
+        amount: String,
+        /// The card of the original payment; needed only when ORDER is not in this journal.
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        #[arg(long, default_value = "K", value_name = "B|K|M|P")]
+        entry: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// This till's transactions, newest first.
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Totals by operation and outcome (today, or a date range).
+    Report {
+        /// First day, YYYY-MM-DD (default today).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD (default the same as --from).
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Write transactions as CSV (masked card numbers).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Resolve requests whose outcome is unknown (left by a crash or a timeout).
+    Recover {
+        /// Only list them.
+        #[arg(long)]
+        list: bool,
+        /// Give up on one journal row (by tranOrderNo) instead of resending it.
+        #[arg(long, value_name = "ORDER", requires = "reason")]
+        abandon: Option<String>,
+        /// Why it is abandoned (kept in the journal).
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Run the PayWizard simulator alone.
+    Sim(crate::sim::cli::SimArgs),
+}
+
+/// Parses the process arguments and runs; the exit code follows the contract.
+pub fn main() -> ExitCode {
+    ExitCode::from(run(std::env::args_os()))
+}
+
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match runtime::dispatch(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            let _ = writeln!(std::io::stderr(), "paywizard-till: {failure}");
+            failure.exit_code()
+        }
+    }
+}
