@@ -1,0 +1,339 @@
+//! The real binary, headless: demo mode with no configuration, sandbox mode pointed at a
+//! simulator on loopback (requests checked with an independent HMAC), exit codes, and bad
+//! input that sends nothing.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Output;
+
+use common::{
+    CARD, CLIENT_ID, SECRET, TOKEN, as_refs, journal_in, run_till, sandbox_env, start_sim,
+    stderr, stdout,
+};
+use paywizard_till::sim::{Fault, SimHandle};
+use serde_json::Value;
+
+/// Runs the binary off the async runtime so the in-process simulator keeps serving.
+async fn till(args: &[&str], env: Vec<(&'static str, String)>) -> Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_till(&args, &as_refs(&env))
+    })
+    .await
+    .unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\nstderr: {}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
+fn assert_no_secrets(out: &Output) {
+    for text in [stdout(out), stderr(out)] {
+        assert!(!text.contains(SECRET), "secret leaked: {text}");
+        assert!(!text.contains(TOKEN), "token leaked: {text}");
+    }
+}
+
+/// HMAC-SHA256 by `ring`, a different implementation from the `hmac`+`sha2` the app uses.
+fn independent_sign(body: &[u8]) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+    let mut message = body.to_vec();
+    message.extend_from_slice(format!("&clientId={CLIENT_ID}&clientSecret={SECRET}").as_bytes());
+    let tag = ring::hmac::sign(&key, &message);
+    tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The keys PayWizard documents for each endpoint (paywizard-api.md §6; top-up's amount
+/// and tranCurrency by our decision §8.1).
+fn documented_keys(endpoint: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match endpoint {
+        "loyaltyIssuance" | "loyaltyRedemption" => (
+            &["clientId", "tranOrderNo", "loyaltyChannel", "accountId", "entryType", "amount"],
+            &[],
+        ),
+        "giftIssuance" => (
+            &[
+                "clientId",
+                "tranOrderNo",
+                "loyaltyChannel",
+                "accountId",
+                "entryType",
+                "amount",
+                "tranCurrency",
+            ],
+            &["activating", "customerInfo"],
+        ),
+        "giftTransaction" => (
+            &[
+                "clientId",
+                "tranOrderNo",
+                "loyaltyChannel",
+                "amount",
+                "tranCurrency",
+                "accountId",
+                "entryType",
+            ],
+            &["nsfAllowed"],
+        ),
+        "giftInquiry" => (&["clientId", "loyaltyChannel", "accountId", "entryType"], &[]),
+        "giftActivate" => (
+            &["clientId", "loyaltyChannel", "accountId", "entryType", "activating", "customerInfo"],
+            &[],
+        ),
+        "giftVoid" => (&["clientId", "tranOrderNo", "oriOrderNo"], &[]),
+        "giftTip" => (
+            &[
+                "clientId",
+                "tranOrderNo",
+                "accountId",
+                "entryType",
+                "amount",
+                "tranCurrency",
+                "oriOrderNo",
+            ],
+            &[],
+        ),
+        other => panic!("unexpected endpoint {other}"),
+    }
+}
+
+/// Every request the simulator received carries the right headers, a signature that an
+/// independent HMAC reproduces over the exact bytes, and exactly the documented keys.
+fn check_received(sim: &SimHandle) -> BTreeSet<String> {
+    let mut endpoints = BTreeSet::new();
+    for req in sim.received() {
+        assert_eq!(req.jwt_token.as_deref(), Some(TOKEN));
+        assert_eq!(req.content_type.as_deref(), Some("application/json"));
+        assert_eq!(
+            req.sign.as_deref(),
+            Some(independent_sign(&req.body).as_str()),
+            "signature of {} does not verify",
+            req.endpoint
+        );
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let keys: BTreeSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let (required, optional) = documented_keys(&req.endpoint);
+        for k in required {
+            assert!(keys.contains(k), "{} lacks {k}: {keys:?}", req.endpoint);
+        }
+        for k in &keys {
+            assert!(
+                required.contains(k) || optional.contains(k),
+                "{} sends undocumented {k}",
+                req.endpoint
+            );
+        }
+        if let Some(info) = body.get("customerInfo") {
+            assert_eq!(info.as_object().unwrap().len(), 19);
+        }
+        assert_eq!(body["clientId"], CLIENT_ID);
+        endpoints.insert(req.endpoint.clone());
+    }
+    endpoints
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_issues_points_with_no_configuration() {
+    let home = tempfile::tempdir().unwrap();
+    let home_path = home.path().display().to_string();
+    let out = till(
+        &["issue-points", "--account", CARD, "--points", "25", "--json"],
+        vec![("HOME", home_path.clone()), ("XDG_DATA_HOME", home_path)],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["status"], "approved");
+    assert_eq!(v["operation"], "issue-points");
+    assert_eq!(v["accountId"], "**** **** 0014");
+    assert_eq!(v["entryType"], "K");
+    assert_eq!(v["amount"], "25");
+    let points = v["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["valueCode"] == "Points")
+        .expect("the new points balance");
+    assert_eq!(points["amount"], 145);
+    let order = v["tranOrderNo"].as_str().unwrap();
+    assert!(order.len() <= 60 && order.bytes().all(|b| b.is_ascii_digit()), "{order}");
+    assert!(!stdout(&out).contains(CARD), "full card number printed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_requests_verify_independently_and_use_documented_fields() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let base = sim.base_url();
+    let env = || sandbox_env(&base, &journal);
+    let customer = dir.path().join("customer.json");
+    std::fs::write(
+        &customer,
+        r#"{"customerType":"1","firstName":"Ada","lastName":"Lovelace","country":"GB","email":"ada@example.com","phone":"+442079460958","birthday":"18151210"}"#,
+    )
+    .unwrap();
+    let customer = customer.display().to_string();
+
+    let run = |args: Vec<&'static str>| {
+        let env = env();
+        async move {
+            let out = till(&args, env).await;
+            assert_no_secrets(&out);
+            out
+        }
+    };
+    let ok = |out: &Output| {
+        assert_eq!(out.status.code(), Some(0), "stdout {} stderr {}", stdout(out), stderr(out));
+        json(out)
+    };
+
+    ok(&run(vec!["issue-points", "--account", CARD, "--points", "25", "--entry", "B", "--json"]).await);
+    ok(&run(vec!["redeem-points", "--account", CARD, "--points", "5", "--json"]).await);
+    let topup_args: Vec<&'static str> = vec!["top-up", "--account", "6274000000000030", "--amount", "10.50", "--activate", "--customer"];
+    let mut topup: Vec<String> = topup_args.iter().map(|s| s.to_string()).collect();
+    topup.push(customer.clone());
+    topup.push("--json".into());
+    let topup_refs: Vec<&str> = topup.iter().map(String::as_str).collect();
+    let out = till(&topup_refs, env()).await;
+    let v = ok(&out);
+    assert_eq!(v["status"], "approved");
+    assert!(sim.card("6274000000000030").unwrap().active, "--activate activated it");
+    assert_eq!(sim.card("6274000000000030").unwrap().money_minor, 10_50);
+
+    let pay = ok(&run(vec!["pay", "--account", CARD, "--amount", "7.25", "--json"]).await);
+    let pay_order = pay["tranOrderNo"].as_str().unwrap().to_owned();
+    ok(&run(vec!["balance", "--account", CARD, "--json"]).await);
+    ok(&run(vec!["activate", "--account", "914639258868515", "--json"]).await);
+
+    let tip_order: &'static str = Box::leak(pay_order.clone().into_boxed_str());
+    let tip = ok(&run(vec!["tip", "--order", tip_order, "--amount", "1.00", "--json"]).await);
+    assert_eq!(tip["accountId"], "**** **** 0014", "tip found the card in the journal");
+    let void = ok(&run(vec!["void", "--order", tip_order, "--json"]).await);
+    assert_eq!(void["status"], "approved");
+    assert_eq!(
+        sim.card(CARD).unwrap().money_minor,
+        50_00 - 1_00,
+        "the pay was voided, the tip stands"
+    );
+
+    let endpoints = check_received(&sim);
+    assert_eq!(endpoints.len(), 8, "all 8 endpoints were called: {endpoints:?}");
+    let scanned = sim
+        .received()
+        .into_iter()
+        .find(|r| r.endpoint == "loyaltyIssuance")
+        .unwrap();
+    let body: Value = serde_json::from_slice(&scanned.body).unwrap();
+    assert_eq!(body["entryType"], "B");
+    assert_eq!(body["amount"], "25");
+
+    let history = ok(&run(vec!["history", "--json"]).await);
+    let entries = history["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 8);
+    assert!(!history.to_string().contains(CARD), "history shows masked cards only");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_map_to_exit_codes() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let base = sim.base_url();
+    let issue = ["issue-points", "--account", CARD, "--points", "10", "--json"];
+
+    sim.faults().push_next(Fault::Pending);
+    let out = till(&issue, sandbox_env(&base, &journal)).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["status"], "unknown");
+
+    sim.faults().push_next(Fault::DropAfterApply);
+    let out = till(&issue, sandbox_env(&base, &journal)).await;
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["status"], "unknown");
+    assert!(v["msg"].as_str().unwrap().contains("do NOT repeat"), "{v}");
+
+    let out = till(
+        &["pay", "--account", "6274000000000022", "--amount", "99.00", "--json"],
+        sandbox_env(&base, &journal),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["status"], "declined");
+
+    let mut wrong = sandbox_env(&base, &journal);
+    wrong.retain(|(k, _)| *k != "PAYWIZARD_CLIENT_SECRET");
+    wrong.push(("PAYWIZARD_CLIENT_SECRET", "wrong-secret".into()));
+    let out = till(&issue, wrong).await;
+    assert_eq!(out.status.code(), Some(1));
+    let v = json(&out);
+    assert_eq!(v["status"], "rejected");
+    assert!(v["msg"].as_str().unwrap().contains("invalid sign"), "{v}");
+
+    // Both unknown outcomes are resolved by recover, without applying anything twice.
+    let before = sim.card(CARD).unwrap().points;
+    let out = till(&["recover", "--json"], sandbox_env(&base, &journal)).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["resolved"], 2);
+    assert_eq!(v["stillUnknown"], 0);
+    assert_eq!(
+        sim.card(CARD).unwrap().points,
+        before + 10,
+        "the pending one completes; the applied one is not applied again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let base = sim.base_url();
+    let bad_json = dir.path().join("bad.json");
+    std::fs::write(&bad_json, r#"{"email":"not-an-email"}"#).unwrap();
+    let bad_json = bad_json.display().to_string();
+    let cases: Vec<(Vec<&str>, u8, &str)> = vec![
+        (vec!["top-up", "--account", CARD, "--amount", "10.555"], 64, "--amount"),
+        (vec!["pay", "--account", CARD, "--amount", "-1"], 64, "--amount"),
+        (vec!["pay", "--account", CARD, "--amount", "1e3"], 64, "--amount"),
+        (vec!["issue-points", "--account", "12ab", "--points", "5"], 64, "--account"),
+        (vec!["issue-points", "--account", CARD, "--points", "2.5"], 64, "--points"),
+        (vec!["issue-points", "--account", CARD, "--points", "5", "--entry", "X"], 64, "--entry"),
+        (vec!["top-up", "--account", CARD, "--amount", "5", "--customer", &bad_json], 64, "email"),
+        (vec!["issue-points", "--account", CARD], 64, "--points"),
+        (vec!["frobnicate"], 64, "frobnicate"),
+    ];
+    for (args, code, names) in cases {
+        let out = till(&args, sandbox_env(&base, &journal)).await;
+        assert_eq!(out.status.code(), Some(i32::from(code)), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(names), "{args:?} should name {names}: {}", stderr(&out));
+        assert_no_secrets(&out);
+    }
+
+    let mut missing = sandbox_env(&base, &journal);
+    missing.retain(|(k, _)| *k != "PAYWIZARD_CLIENT_SECRET" && *k != "PAYWIZARD_JWT_TOKEN");
+    let out = till(&["issue-points", "--account", CARD, "--points", "5"], missing).await;
+    assert_eq!(out.status.code(), Some(78));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains("PAYWIZARD_CLIENT_SECRET") && err.contains("PAYWIZARD_JWT_TOKEN"), "{err}");
+
+    let mut remote = sandbox_env(&base, &journal);
+    remote.retain(|(k, _)| *k != "PAYWIZARD_BASE_URL");
+    remote.push(("PAYWIZARD_BASE_URL", "http://192.0.2.1:8080".into()));
+    let out = till(&["balance", "--account", CARD], remote).await;
+    assert_eq!(out.status.code(), Some(78));
+    assert!(stderr(&out).contains("PAYWIZARD_BASE_URL"), "{}", stderr(&out));
+
+    assert!(sim.received().is_empty(), "bad input must send nothing");
+}

@@ -1,0 +1,76 @@
+//! Shared test helpers: a simulator on loopback port 0 and a way to run the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use paywizard_till::sim::{self, SimCredentials, SimHandle, SimOptions};
+
+/// A secret and token nobody could mistake for anything else, so tests can grep for them.
+pub const SECRET: &str = "SECRET-d3adb33f-never-show-me";
+pub const TOKEN: &str = "TOKEN0NEVERSHOWME0000000000000000";
+pub const CLIENT_ID: &str = "825429536610058240";
+
+/// Demo card with USD 50.00 and 120 points.
+pub const CARD: &str = "6274000000000014";
+
+pub fn credentials() -> SimCredentials {
+    SimCredentials {
+        client_id: CLIENT_ID.into(),
+        client_secret: SECRET.into(),
+        jwt_token: TOKEN.into(),
+    }
+}
+
+/// A simulator with the test credentials, on 127.0.0.1 and a free port.
+pub async fn start_sim() -> SimHandle {
+    sim::spawn(SimOptions {
+        credentials: credentials(),
+        ..SimOptions::default()
+    })
+    .await
+    .expect("simulator starts on loopback")
+}
+
+/// Runs the real binary with a clean PayWizard environment plus `env`.
+pub fn run_till(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paywizard-till"));
+    cmd.args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PAYWIZARD") {
+            cmd.env_remove(key);
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+/// Environment for a sandbox till pointed at `base_url` with the test credentials.
+pub fn sandbox_env<'a>(base_url: &'a str, journal: &'a Path) -> Vec<(&'a str, String)> {
+    vec![
+        ("PAYWIZARD_ENV", "sandbox".into()),
+        ("PAYWIZARD_BASE_URL", base_url.into()),
+        ("PAYWIZARD_CLIENT_ID", CLIENT_ID.into()),
+        ("PAYWIZARD_CLIENT_SECRET", SECRET.into()),
+        ("PAYWIZARD_JWT_TOKEN", TOKEN.into()),
+        ("PAYWIZARD_TILL_JOURNAL", journal.display().to_string()),
+    ]
+}
+
+pub fn as_refs(env: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+pub fn journal_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("journal.sqlite3")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
