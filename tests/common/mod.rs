@@ -1,4 +1,5 @@
 //! Shared test helpers: a simulator on loopback port 0 and a way to run the real binary.
+pub mod term;
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
