@@ -1,6 +1,7 @@
 //! Shared test helpers: a simulator on loopback port 0 and a way to run the real binary.
-pub mod term;
 #![allow(dead_code)]
+
+pub mod term;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
