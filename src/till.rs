@@ -165,7 +165,9 @@ impl Till {
             entry_type: row.entry_type,
             amount: fields.amount.clone(),
         };
-        let sent = self.send_with_retry(row.operation, &row.body, progress).await;
+        let sent = self
+            .send_with_retry(row.operation, &row.body, progress)
+            .await;
         self.conclude(row.id, context, sent, progress).await
     }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::process::Output;
 
 use common::{
-    CARD, CLIENT_ID, SECRET, TOKEN, as_refs, journal_in, run_till, sandbox_env, start_sim,
-    stderr, stdout,
+    CARD, CLIENT_ID, SECRET, TOKEN, as_refs, journal_in, run_till, sandbox_env, start_sim, stderr,
+    stdout,
 };
 use paywizard_till::sim::{Fault, SimHandle};
 use serde_json::Value;
@@ -56,7 +56,14 @@ fn independent_sign(body: &[u8]) -> String {
 fn documented_keys(endpoint: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match endpoint {
         "loyaltyIssuance" | "loyaltyRedemption" => (
-            &["clientId", "tranOrderNo", "loyaltyChannel", "accountId", "entryType", "amount"],
+            &[
+                "clientId",
+                "tranOrderNo",
+                "loyaltyChannel",
+                "accountId",
+                "entryType",
+                "amount",
+            ],
             &[],
         ),
         "giftIssuance" => (
@@ -83,9 +90,19 @@ fn documented_keys(endpoint: &str) -> (&'static [&'static str], &'static [&'stat
             ],
             &["nsfAllowed"],
         ),
-        "giftInquiry" => (&["clientId", "loyaltyChannel", "accountId", "entryType"], &[]),
+        "giftInquiry" => (
+            &["clientId", "loyaltyChannel", "accountId", "entryType"],
+            &[],
+        ),
         "giftActivate" => (
-            &["clientId", "loyaltyChannel", "accountId", "entryType", "activating", "customerInfo"],
+            &[
+                "clientId",
+                "loyaltyChannel",
+                "accountId",
+                "entryType",
+                "activating",
+                "customerInfo",
+            ],
             &[],
         ),
         "giftVoid" => (&["clientId", "tranOrderNo", "oriOrderNo"], &[]),
@@ -119,7 +136,12 @@ fn check_received(sim: &SimHandle) -> BTreeSet<String> {
             req.endpoint
         );
         let body: Value = serde_json::from_slice(&req.body).unwrap();
-        let keys: BTreeSet<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+        let keys: BTreeSet<&str> = body
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
         let (required, optional) = documented_keys(&req.endpoint);
         for k in required {
             assert!(keys.contains(k), "{} lacks {k}: {keys:?}", req.endpoint);
@@ -145,7 +167,14 @@ async fn demo_mode_issues_points_with_no_configuration() {
     let home = tempfile::tempdir().unwrap();
     let home_path = home.path().display().to_string();
     let out = till(
-        &["issue-points", "--account", CARD, "--points", "25", "--json"],
+        &[
+            "issue-points",
+            "--account",
+            CARD,
+            "--points",
+            "25",
+            "--json",
+        ],
         vec![("HOME", home_path.clone()), ("XDG_DATA_HOME", home_path)],
     )
     .await;
@@ -164,7 +193,10 @@ async fn demo_mode_issues_points_with_no_configuration() {
         .expect("the new points balance");
     assert_eq!(points["amount"], 145);
     let order = v["tranOrderNo"].as_str().unwrap();
-    assert!(order.len() <= 60 && order.bytes().all(|b| b.is_ascii_digit()), "{order}");
+    assert!(
+        order.len() <= 60 && order.bytes().all(|b| b.is_ascii_digit()),
+        "{order}"
+    );
     assert!(!stdout(&out).contains(CARD), "full card number printed");
 }
 
@@ -192,13 +224,45 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
         }
     };
     let ok = |out: &Output| {
-        assert_eq!(out.status.code(), Some(0), "stdout {} stderr {}", stdout(out), stderr(out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "stdout {} stderr {}",
+            stdout(out),
+            stderr(out)
+        );
         json(out)
     };
 
-    ok(&run(vec!["issue-points", "--account", CARD, "--points", "25", "--entry", "B", "--json"]).await);
-    ok(&run(vec!["redeem-points", "--account", CARD, "--points", "5", "--json"]).await);
-    let topup_args: Vec<&'static str> = vec!["top-up", "--account", "6274000000000030", "--amount", "10.50", "--activate", "--customer"];
+    ok(&run(vec![
+        "issue-points",
+        "--account",
+        CARD,
+        "--points",
+        "25",
+        "--entry",
+        "B",
+        "--json",
+    ])
+    .await);
+    ok(&run(vec![
+        "redeem-points",
+        "--account",
+        CARD,
+        "--points",
+        "5",
+        "--json",
+    ])
+    .await);
+    let topup_args: Vec<&'static str> = vec![
+        "top-up",
+        "--account",
+        "6274000000000030",
+        "--amount",
+        "10.50",
+        "--activate",
+        "--customer",
+    ];
     let mut topup: Vec<String> = topup_args.iter().map(|s| s.to_string()).collect();
     topup.push(customer.clone());
     topup.push("--json".into());
@@ -206,7 +270,10 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     let out = till(&topup_refs, env()).await;
     let v = ok(&out);
     assert_eq!(v["status"], "approved");
-    assert!(sim.card("6274000000000030").unwrap().active, "--activate activated it");
+    assert!(
+        sim.card("6274000000000030").unwrap().active,
+        "--activate activated it"
+    );
     assert_eq!(sim.card("6274000000000030").unwrap().money_minor, 10_50);
 
     let pay = ok(&run(vec!["pay", "--account", CARD, "--amount", "7.25", "--json"]).await);
@@ -215,8 +282,14 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     ok(&run(vec!["activate", "--account", "914639258868515", "--json"]).await);
 
     let tip_order: &'static str = Box::leak(pay_order.clone().into_boxed_str());
-    let tip = ok(&run(vec!["tip", "--order", tip_order, "--amount", "1.00", "--json"]).await);
-    assert_eq!(tip["accountId"], "**** **** 0014", "tip found the card in the journal");
+    let tip = ok(&run(vec![
+        "tip", "--order", tip_order, "--amount", "1.00", "--json",
+    ])
+    .await);
+    assert_eq!(
+        tip["accountId"], "**** **** 0014",
+        "tip found the card in the journal"
+    );
     let void = ok(&run(vec!["void", "--order", tip_order, "--json"]).await);
     assert_eq!(void["status"], "approved");
     assert_eq!(
@@ -226,7 +299,11 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     );
 
     let endpoints = check_received(&sim);
-    assert_eq!(endpoints.len(), 8, "all 8 endpoints were called: {endpoints:?}");
+    assert_eq!(
+        endpoints.len(),
+        8,
+        "all 8 endpoints were called: {endpoints:?}"
+    );
     let scanned = sim
         .received()
         .into_iter()
@@ -239,7 +316,10 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     let history = ok(&run(vec!["history", "--json"]).await);
     let entries = history["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 8);
-    assert!(!history.to_string().contains(CARD), "history shows masked cards only");
+    assert!(
+        !history.to_string().contains(CARD),
+        "history shows masked cards only"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -248,7 +328,14 @@ async fn outcomes_map_to_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let journal = journal_in(&dir);
     let base = sim.base_url();
-    let issue = ["issue-points", "--account", CARD, "--points", "10", "--json"];
+    let issue = [
+        "issue-points",
+        "--account",
+        CARD,
+        "--points",
+        "10",
+        "--json",
+    ];
 
     sim.faults().push_next(Fault::Pending);
     let out = till(&issue, sandbox_env(&base, &journal)).await;
@@ -263,7 +350,14 @@ async fn outcomes_map_to_exit_codes() {
     assert!(v["msg"].as_str().unwrap().contains("do NOT repeat"), "{v}");
 
     let out = till(
-        &["pay", "--account", "6274000000000022", "--amount", "99.00", "--json"],
+        &[
+            "pay",
+            "--account",
+            "6274000000000022",
+            "--amount",
+            "99.00",
+            "--json",
+        ],
         sandbox_env(&base, &journal),
     )
     .await;
@@ -303,37 +397,101 @@ async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
     std::fs::write(&bad_json, r#"{"email":"not-an-email"}"#).unwrap();
     let bad_json = bad_json.display().to_string();
     let cases: Vec<(Vec<&str>, u8, &str)> = vec![
-        (vec!["top-up", "--account", CARD, "--amount", "10.555"], 64, "--amount"),
-        (vec!["pay", "--account", CARD, "--amount", "-1"], 64, "--amount"),
-        (vec!["pay", "--account", CARD, "--amount", "1e3"], 64, "--amount"),
-        (vec!["issue-points", "--account", "12ab", "--points", "5"], 64, "--account"),
-        (vec!["issue-points", "--account", CARD, "--points", "2.5"], 64, "--points"),
-        (vec!["issue-points", "--account", CARD, "--points", "5", "--entry", "X"], 64, "--entry"),
-        (vec!["top-up", "--account", CARD, "--amount", "5", "--customer", &bad_json], 64, "email"),
+        (
+            vec!["top-up", "--account", CARD, "--amount", "10.555"],
+            64,
+            "--amount",
+        ),
+        (
+            vec!["pay", "--account", CARD, "--amount", "-1"],
+            64,
+            "--amount",
+        ),
+        (
+            vec!["pay", "--account", CARD, "--amount", "1e3"],
+            64,
+            "--amount",
+        ),
+        (
+            vec!["issue-points", "--account", "12ab", "--points", "5"],
+            64,
+            "--account",
+        ),
+        (
+            vec!["issue-points", "--account", CARD, "--points", "2.5"],
+            64,
+            "--points",
+        ),
+        (
+            vec![
+                "issue-points",
+                "--account",
+                CARD,
+                "--points",
+                "5",
+                "--entry",
+                "X",
+            ],
+            64,
+            "--entry",
+        ),
+        (
+            vec![
+                "top-up",
+                "--account",
+                CARD,
+                "--amount",
+                "5",
+                "--customer",
+                &bad_json,
+            ],
+            64,
+            "email",
+        ),
         (vec!["issue-points", "--account", CARD], 64, "--points"),
         (vec!["frobnicate"], 64, "frobnicate"),
     ];
     for (args, code, names) in cases {
         let out = till(&args, sandbox_env(&base, &journal)).await;
-        assert_eq!(out.status.code(), Some(i32::from(code)), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(names), "{args:?} should name {names}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(code)),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(names),
+            "{args:?} should name {names}: {}",
+            stderr(&out)
+        );
         assert_no_secrets(&out);
     }
 
     let mut missing = sandbox_env(&base, &journal);
     missing.retain(|(k, _)| *k != "PAYWIZARD_CLIENT_SECRET" && *k != "PAYWIZARD_JWT_TOKEN");
-    let out = till(&["issue-points", "--account", CARD, "--points", "5"], missing).await;
+    let out = till(
+        &["issue-points", "--account", CARD, "--points", "5"],
+        missing,
+    )
+    .await;
     assert_eq!(out.status.code(), Some(78));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.contains("PAYWIZARD_CLIENT_SECRET") && err.contains("PAYWIZARD_JWT_TOKEN"), "{err}");
+    assert!(
+        err.contains("PAYWIZARD_CLIENT_SECRET") && err.contains("PAYWIZARD_JWT_TOKEN"),
+        "{err}"
+    );
 
     let mut remote = sandbox_env(&base, &journal);
     remote.retain(|(k, _)| *k != "PAYWIZARD_BASE_URL");
     remote.push(("PAYWIZARD_BASE_URL", "http://192.0.2.1:8080".into()));
     let out = till(&["balance", "--account", CARD], remote).await;
     assert_eq!(out.status.code(), Some(78));
-    assert!(stderr(&out).contains("PAYWIZARD_BASE_URL"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("PAYWIZARD_BASE_URL"),
+        "{}",
+        stderr(&out)
+    );
 
     assert!(sim.received().is_empty(), "bad input must send nothing");
 }

@@ -64,32 +64,55 @@ async fn every_endpoint_works_through_the_real_client() {
     let client = client_for(&sim.base_url(), SECRET, TOKEN, Duration::from_secs(5));
     let card = |id: &str| sim.card(id).unwrap();
 
-    send(&client, &points(Operation::IssuePoints, CARD, 25), 1).await.unwrap();
+    send(&client, &points(Operation::IssuePoints, CARD, 25), 1)
+        .await
+        .unwrap();
     assert_eq!(card(CARD).points, 145);
-    send(&client, &points(Operation::RedeemPoints, CARD, 20), 2).await.unwrap();
+    send(&client, &points(Operation::RedeemPoints, CARD, 20), 2)
+        .await
+        .unwrap();
     assert_eq!(card(CARD).points, 125);
-    send(&client, &money(Operation::TopUp, CARD, 1050), 3).await.unwrap();
+    send(&client, &money(Operation::TopUp, CARD, 1050), 3)
+        .await
+        .unwrap();
     assert_eq!(card(CARD).money_minor, 60_50);
-    let pay = send(&client, &money(Operation::Pay, CARD, 525), 4).await.unwrap();
+    let pay = send(&client, &money(Operation::Pay, CARD, 525), 4)
+        .await
+        .unwrap();
     assert_eq!(card(CARD).money_minor, 55_25);
     let pay_checkout = pay.checkout_id.clone().expect("pay returns a checkoutId");
 
     let mut tip = money(Operation::Tip, CARD, 100);
     tip.original_checkout_id = Some(pay_checkout.clone());
     let tipped = send(&client, &tip, 5).await.unwrap();
-    assert_eq!(tipped.ori_checkout_id.as_deref(), Some(pay_checkout.as_str()));
+    assert_eq!(
+        tipped.ori_checkout_id.as_deref(),
+        Some(pay_checkout.as_str())
+    );
     assert_eq!(card(CARD).money_minor, 54_25);
 
     let mut void = TillRequest::new(Operation::Void, "");
     void.original_checkout_id = Some(pay_checkout.clone());
     let voided = send(&client, &void, 6).await.unwrap();
-    assert_eq!(voided.ori_checkout_id.as_deref(), Some(pay_checkout.as_str()));
-    assert_eq!(card(CARD).money_minor, 59_50, "the void gives the 5.25 back");
+    assert_eq!(
+        voided.ori_checkout_id.as_deref(),
+        Some(pay_checkout.as_str())
+    );
+    assert_eq!(
+        card(CARD).money_minor,
+        59_50,
+        "the void gives the 5.25 back"
+    );
 
     let balance = send(&client, &TillRequest::new(Operation::Balance, CARD), 7)
         .await
         .unwrap();
-    let shown: Vec<String> = balance.balances.unwrap().iter().map(|b| b.display()).collect();
+    let shown: Vec<String> = balance
+        .balances
+        .unwrap()
+        .iter()
+        .map(|b| b.display())
+        .collect();
     assert_eq!(shown, ["USD 59.50", "125 pts"]);
 
     let inactive = "6274000000000030";
@@ -110,7 +133,12 @@ async fn every_endpoint_works_through_the_real_client() {
 async fn a_wrong_secret_or_token_is_refused_with_a_clear_message_and_moves_nothing() {
     let sim = start_sim().await;
     let before = sim.card(CARD).unwrap();
-    let wrong_secret = client_for(&sim.base_url(), "not-the-secret", TOKEN, Duration::from_secs(5));
+    let wrong_secret = client_for(
+        &sim.base_url(),
+        "not-the-secret",
+        TOKEN,
+        Duration::from_secs(5),
+    );
     let err = send(&wrong_secret, &points(Operation::IssuePoints, CARD, 25), 1)
         .await
         .unwrap_err();
@@ -121,7 +149,12 @@ async fn a_wrong_secret_or_token_is_refused_with_a_clear_message_and_moves_nothi
     assert_eq!(err.status(), Status::Rejected);
     assert_eq!(err.status().exit_code(), 1);
 
-    let wrong_token = client_for(&sim.base_url(), SECRET, "WRONGTOKEN", Duration::from_secs(5));
+    let wrong_token = client_for(
+        &sim.base_url(),
+        SECRET,
+        "WRONGTOKEN",
+        Duration::from_secs(5),
+    );
     let err = send(&wrong_token, &points(Operation::IssuePoints, CARD, 25), 2)
         .await
         .unwrap_err();
@@ -155,8 +188,15 @@ async fn every_fault_maps_to_its_error_class_and_exit_code() {
     faults.push_next(Fault::DropBeforeApply);
     let err = send(&client, &req, 1).await.unwrap_err();
     assert!(matches!(err, ClientError::NoAnswer(_)), "{err:?}");
-    assert_eq!((err.status(), err.status().exit_code()), (Status::Unknown, 2));
-    assert_eq!(sim.card(CARD).unwrap().points, 120, "dropped before applying");
+    assert_eq!(
+        (err.status(), err.status().exit_code()),
+        (Status::Unknown, 2)
+    );
+    assert_eq!(
+        sim.card(CARD).unwrap().points,
+        120,
+        "dropped before applying"
+    );
 
     faults.push_next(Fault::DropAfterApply);
     let err = send(&client, &req, 2).await.unwrap_err();
@@ -166,7 +206,10 @@ async fn every_fault_maps_to_its_error_class_and_exit_code() {
 
     faults.push_next(Fault::Http500);
     let err = send(&client, &req, 3).await.unwrap_err();
-    assert!(matches!(err, ClientError::HttpStatus { status: 500, .. }), "{err:?}");
+    assert!(
+        matches!(err, ClientError::HttpStatus { status: 500, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.status().exit_code(), 2);
 
     faults.push_next(Fault::Pending);
@@ -189,7 +232,10 @@ async fn every_fault_maps_to_its_error_class_and_exit_code() {
         matches!(&err, ClientError::Declined { msg, .. } if msg.contains("insufficient")),
         "{err:?}"
     );
-    assert_eq!((err.status(), err.status().exit_code()), (Status::Declined, 1));
+    assert_eq!(
+        (err.status(), err.status().exit_code()),
+        (Status::Declined, 1)
+    );
 
     let base = sim.base_url();
     sim.shutdown().await;
@@ -197,7 +243,10 @@ async fn every_fault_maps_to_its_error_class_and_exit_code() {
     let err = send(&gone, &req, 7).await.unwrap_err();
     assert!(matches!(err, ClientError::NotSent(_)), "{err:?}");
     assert!(err.is_retryable());
-    assert_eq!((err.status(), err.status().exit_code()), (Status::Rejected, 1));
+    assert_eq!(
+        (err.status(), err.status().exit_code()),
+        (Status::Rejected, 1)
+    );
 }
 
 /// The answer lost after applying: resending the same bytes returns the first answer.

@@ -44,10 +44,16 @@ pub enum ClientError {
     Api { code: i64, msg: String },
     /// PayWizard answered and declined it (`result 1`). Nothing moved.
     #[error("declined: {msg}")]
-    Declined { msg: String, data: Box<ResponseData> },
+    Declined {
+        msg: String,
+        data: Box<ResponseData>,
+    },
     /// PayWizard has not finished (`result 2`). The outcome is unknown.
     #[error("pending: PayWizard has not finished processing it (result 2)")]
-    Pending { msg: String, data: Box<ResponseData> },
+    Pending {
+        msg: String,
+        data: Box<ResponseData>,
+    },
     /// An answer the till cannot read as a PayWizard answer.
     #[error("unexpected answer: {0}")]
     Malformed(String),
@@ -361,7 +367,10 @@ mod tests {
     fn garbled_answers_are_unknown() {
         for (body, msg) in [
             (&b""[..], "unexpected answer: empty answer"),
-            (b"<html>oops</html>", "unexpected answer: not a PayWizard answer"),
+            (
+                b"<html>oops</html>",
+                "unexpected answer: not a PayWizard answer",
+            ),
             (
                 br#"{"code":200,"msg":"success","data":null}"#,
                 "unexpected answer: code 200 but no data",

@@ -319,7 +319,10 @@ fn date_range(
         Date::parse(text, &format).map_err(|_| bad_input(flag, "must be a date as YYYY-MM-DD"))
     };
     let today = OffsetDateTime::now_utc().to_offset(offset).date();
-    let first = from.map(|f| parse("--from", f)).transpose()?.unwrap_or(today);
+    let first = from
+        .map(|f| parse("--from", f))
+        .transpose()?
+        .unwrap_or(today);
     let last = to.map(|t| parse("--to", t)).transpose()?.unwrap_or(first);
     if last < first {
         return Err(bad_input("--to", "is before --from"));

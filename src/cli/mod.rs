@@ -38,7 +38,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Config file (TOML); see assets/config.example.toml.
-    #[arg(long, global = true, env = "PAYWIZARD_TILL_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "PAYWIZARD_TILL_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
     /// demo (built-in simulator), sandbox or production.
     #[arg(long = "env", global = true, env = "PAYWIZARD_ENV", value_name = "ENV")]
@@ -76,7 +81,12 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "PAYWIZARD_TILL_ID")]
     pub till_id: Option<String>,
     /// SQLite journal file.
-    #[arg(long, global = true, env = "PAYWIZARD_TILL_JOURNAL", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "PAYWIZARD_TILL_JOURNAL",
+        value_name = "PATH"
+    )]
     pub journal: Option<PathBuf>,
 }
 
