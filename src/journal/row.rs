@@ -1,0 +1,152 @@
+//! A journal row as the rest of the till sees it, and how it is read back from SQLite.
+
+use std::str::FromStr;
+
+use rusqlite::types::Type;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::api::{EntryType, Operation};
+use crate::money::{Amount, Currency};
+use crate::outcome::{HistoryEntry, RowState};
+
+/// One journaled request. Every field a person can see holds the masked card number; the
+/// full number exists only inside `body`, the exact signed bytes a retry must resend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub id: i64,
+    pub created_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    /// The till that journaled it (a till id can change with the config).
+    pub till_id: String,
+    pub operation: Operation,
+    pub tran_order_no: Option<String>,
+    /// `**** **** 3456`, or empty for a void (no card on the wire).
+    pub account_masked: String,
+    pub entry_type: EntryType,
+    pub amount_minor: Option<i64>,
+    pub points: Option<u64>,
+    pub currency: String,
+    pub state: RowState,
+    pub code: Option<i64>,
+    pub msg: String,
+    pub checkout_id: Option<String>,
+    pub trans_index_code: Option<String>,
+    pub original_checkout_id: Option<String>,
+    /// On a voided original: the void's row.
+    pub voided_by: Option<i64>,
+    /// On a void: the original's row.
+    pub void_of: Option<i64>,
+    pub abandon_reason: Option<String>,
+    /// The exact signed request bytes. Empty on rows read for history, which never needs them.
+    pub body: Vec<u8>,
+}
+
+impl Row {
+    /// For people: `25 pts`, `USD 10.50`, or empty.
+    pub fn quantity_display(&self) -> String {
+        match (self.points, self.amount_minor) {
+            (Some(p), _) => format!("{p} pts"),
+            (None, Some(minor)) => money_display(&self.currency, minor),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The amount as a decimal string (`10.50`), as a spreadsheet wants it.
+    pub fn amount_decimal(&self) -> Option<String> {
+        self.amount_minor.map(|m| money_decimal(&self.currency, m))
+    }
+
+    pub fn to_history(&self, offset: UtcOffset) -> HistoryEntry {
+        HistoryEntry {
+            id: self.id,
+            at: self.created_at.to_offset(offset),
+            operation: self.operation,
+            tran_order_no: self.tran_order_no.clone(),
+            account_id: self.account_masked.clone(),
+            entry_type: self.entry_type,
+            quantity: self.quantity_display(),
+            state: self.state,
+            checkout_id: self.checkout_id.clone(),
+            msg: self.msg.clone(),
+        }
+    }
+}
+
+/// `10.50` with the currency's decimals; unknown codes get two, like most currencies.
+pub(crate) fn money_decimal(currency: &str, minor: i64) -> String {
+    let cur = Currency::new(currency).unwrap_or_else(|_| Currency::usd());
+    let wire = Amount::from_minor(minor.abs()).to_wire(&cur);
+    if minor < 0 { format!("-{wire}") } else { wire }
+}
+
+/// `USD 10.50`.
+pub(crate) fn money_display(currency: &str, minor: i64) -> String {
+    format!("{currency} {}", money_decimal(currency, minor))
+}
+
+pub(crate) fn to_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn from_ms(ms: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
+/// Columns in the order [`read`] expects; `body` comes last so history can leave it out.
+macro_rules! columns {
+    () => {
+        "id, created_at, finished_at, till_id, operation, tran_order_no, account_masked, \
+         entry_type, amount_minor, points, currency, state, code, msg, checkout_id, \
+         trans_index_code, original_checkout_id, voided_by, void_of, abandon_reason"
+    };
+}
+pub(crate) const COLUMNS: &str = columns!();
+pub(crate) const COLUMNS_WITH_BODY: &str = concat!(columns!(), ", body");
+
+fn bad(idx: usize, what: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, what.into())
+}
+
+fn time_col(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<OffsetDateTime>> {
+    match r.get::<_, Option<i64>>(idx)? {
+        None => Ok(None),
+        Some(ms) => from_ms(ms)
+            .map(Some)
+            .ok_or_else(|| bad(idx, format!("time out of range: {ms}"))),
+    }
+}
+
+/// Reads a row selected with [`COLUMNS`] (`with_body = false`) or [`COLUMNS_WITH_BODY`].
+pub(crate) fn read(r: &rusqlite::Row<'_>, with_body: bool) -> rusqlite::Result<Row> {
+    let op: String = r.get(4)?;
+    let entry: String = r.get(7)?;
+    let state: String = r.get(11)?;
+    let points: Option<i64> = r.get(9)?;
+    Ok(Row {
+        id: r.get(0)?,
+        created_at: time_col(r, 1)?.ok_or_else(|| bad(1, "no created_at".into()))?,
+        finished_at: time_col(r, 2)?,
+        till_id: r.get(3)?,
+        operation: Operation::from_cli_name(&op)
+            .ok_or_else(|| bad(4, format!("unknown operation {op:?}")))?,
+        tran_order_no: r.get(5)?,
+        account_masked: r.get(6)?,
+        entry_type: EntryType::from_str(&entry).map_err(|e| bad(7, e))?,
+        amount_minor: r.get(8)?,
+        points: points
+            .map(|p| u64::try_from(p).map_err(|_| bad(9, format!("negative points {p}"))))
+            .transpose()?,
+        currency: r.get(10)?,
+        state: RowState::parse(&state)
+            .ok_or_else(|| bad(11, format!("unknown state {state:?}")))?,
+        code: r.get(12)?,
+        msg: r.get(13)?,
+        checkout_id: r.get(14)?,
+        trans_index_code: r.get(15)?,
+        original_checkout_id: r.get(16)?,
+        voided_by: r.get(17)?,
+        void_of: r.get(18)?,
+        abandon_reason: r.get(19)?,
+        body: if with_body { r.get(20)? } else { Vec::new() },
+    })
+}
