@@ -11,5 +11,6 @@ pub mod money;
 pub mod outcome;
 pub mod sim;
 pub mod till;
+pub mod tui;
 pub mod ui;
 pub mod worker;

@@ -8,21 +8,23 @@ use std::collections::BTreeSet;
 use std::process::Output;
 
 use common::{
-    CARD, CLIENT_ID, SECRET, TOKEN, as_refs, journal_in, run_till, sandbox_env, start_sim, stderr,
-    stdout,
+    CARD, CLIENT_ID, SECRET, TOKEN, journal_in, run_till, sandbox_env, start_sim, stderr, stdout,
+    with_var, without,
 };
 use paywizard_till::sim::{Fault, SimHandle};
 use serde_json::Value;
 
 /// Runs the binary off the async runtime so the in-process simulator keeps serving.
-async fn till(args: &[&str], env: Vec<(&'static str, String)>) -> Output {
+fn till(
+    args: &[&str],
+    env: Vec<(String, String)>,
+) -> impl std::future::Future<Output = Output> + use<> {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_till(&args, &as_refs(&env))
-    })
-    .await
-    .unwrap()
+    async move {
+        tokio::task::spawn_blocking(move || run_till(&args, &env))
+            .await
+            .unwrap()
+    }
 }
 
 fn json(out: &Output) -> Value {
@@ -175,7 +177,10 @@ async fn demo_mode_issues_points_with_no_configuration() {
             "25",
             "--json",
         ],
-        vec![("HOME", home_path.clone()), ("XDG_DATA_HOME", home_path)],
+        vec![
+            ("HOME".into(), home_path.clone()),
+            ("XDG_DATA_HOME".into(), home_path),
+        ],
     )
     .await;
     assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
@@ -210,15 +215,15 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     let customer = dir.path().join("customer.json");
     std::fs::write(
         &customer,
-        r#"{"customerType":"1","firstName":"Ada","lastName":"Lovelace","country":"GB","email":"ada@example.com","phone":"+442079460958","birthday":"18151210"}"#,
+        r#"{"customerType":"1","firstName":"Ada","lastName":"Lovelace","country":"GB","email":"ada@example.com","phone":"+442079460958","birthday":"19851210"}"#,
     )
     .unwrap();
     let customer = customer.display().to_string();
 
-    let run = |args: Vec<&'static str>| {
-        let env = env();
+    let run = |args: &[&str]| {
+        let out = till(args, env());
         async move {
-            let out = till(&args, env).await;
+            let out = out.await;
             assert_no_secrets(&out);
             out
         }
@@ -234,7 +239,7 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
         json(out)
     };
 
-    ok(&run(vec![
+    ok(&run(&[
         "issue-points",
         "--account",
         CARD,
@@ -245,7 +250,7 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
         "--json",
     ])
     .await);
-    ok(&run(vec![
+    ok(&run(&[
         "redeem-points",
         "--account",
         CARD,
@@ -254,7 +259,7 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
         "--json",
     ])
     .await);
-    let topup_args: Vec<&'static str> = vec![
+    let v = ok(&run(&[
         "top-up",
         "--account",
         "6274000000000030",
@@ -262,13 +267,10 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
         "10.50",
         "--activate",
         "--customer",
-    ];
-    let mut topup: Vec<String> = topup_args.iter().map(|s| s.to_string()).collect();
-    topup.push(customer.clone());
-    topup.push("--json".into());
-    let topup_refs: Vec<&str> = topup.iter().map(String::as_str).collect();
-    let out = till(&topup_refs, env()).await;
-    let v = ok(&out);
+        &customer,
+        "--json",
+    ])
+    .await);
     assert_eq!(v["status"], "approved");
     assert!(
         sim.card("6274000000000030").unwrap().active,
@@ -276,21 +278,17 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     );
     assert_eq!(sim.card("6274000000000030").unwrap().money_minor, 10_50);
 
-    let pay = ok(&run(vec!["pay", "--account", CARD, "--amount", "7.25", "--json"]).await);
+    let pay = ok(&run(&["pay", "--account", CARD, "--amount", "7.25", "--json"]).await);
     let pay_order = pay["tranOrderNo"].as_str().unwrap().to_owned();
-    ok(&run(vec!["balance", "--account", CARD, "--json"]).await);
-    ok(&run(vec!["activate", "--account", "914639258868515", "--json"]).await);
+    ok(&run(&["balance", "--account", CARD, "--json"]).await);
+    ok(&run(&["activate", "--account", "914639258868515", "--json"]).await);
 
-    let tip_order: &'static str = Box::leak(pay_order.clone().into_boxed_str());
-    let tip = ok(&run(vec![
-        "tip", "--order", tip_order, "--amount", "1.00", "--json",
-    ])
-    .await);
+    let tip = ok(&run(&["tip", "--order", &pay_order, "--amount", "1.00", "--json"]).await);
     assert_eq!(
         tip["accountId"], "**** **** 0014",
         "tip found the card in the journal"
     );
-    let void = ok(&run(vec!["void", "--order", tip_order, "--json"]).await);
+    let void = ok(&run(&["void", "--order", &pay_order, "--json"]).await);
     assert_eq!(void["status"], "approved");
     assert_eq!(
         sim.card(CARD).unwrap().money_minor,
@@ -313,7 +311,7 @@ async fn sandbox_requests_verify_independently_and_use_documented_fields() {
     assert_eq!(body["entryType"], "B");
     assert_eq!(body["amount"], "25");
 
-    let history = ok(&run(vec!["history", "--json"]).await);
+    let history = ok(&run(&["history", "--json"]).await);
     let entries = history["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 8);
     assert!(
@@ -364,9 +362,11 @@ async fn outcomes_map_to_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["status"], "declined");
 
-    let mut wrong = sandbox_env(&base, &journal);
-    wrong.retain(|(k, _)| *k != "PAYWIZARD_CLIENT_SECRET");
-    wrong.push(("PAYWIZARD_CLIENT_SECRET", "wrong-secret".into()));
+    let wrong = with_var(
+        sandbox_env(&base, &journal),
+        "PAYWIZARD_CLIENT_SECRET",
+        "wrong-secret",
+    );
     let out = till(&issue, wrong).await;
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
@@ -467,8 +467,10 @@ async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
         assert_no_secrets(&out);
     }
 
-    let mut missing = sandbox_env(&base, &journal);
-    missing.retain(|(k, _)| *k != "PAYWIZARD_CLIENT_SECRET" && *k != "PAYWIZARD_JWT_TOKEN");
+    let missing = without(
+        sandbox_env(&base, &journal),
+        &["PAYWIZARD_CLIENT_SECRET", "PAYWIZARD_JWT_TOKEN"],
+    );
     let out = till(
         &["issue-points", "--account", CARD, "--points", "5"],
         missing,
@@ -482,9 +484,11 @@ async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
         "{err}"
     );
 
-    let mut remote = sandbox_env(&base, &journal);
-    remote.retain(|(k, _)| *k != "PAYWIZARD_BASE_URL");
-    remote.push(("PAYWIZARD_BASE_URL", "http://192.0.2.1:8080".into()));
+    let remote = with_var(
+        sandbox_env(&base, &journal),
+        "PAYWIZARD_BASE_URL",
+        "http://192.0.2.1:8080",
+    );
     let out = till(&["balance", "--account", CARD], remote).await;
     assert_eq!(out.status.code(), Some(78));
     assert!(

@@ -281,3 +281,18 @@ where
         }
     }
 }
+
+/// The cashier screen: the worker on a background task, the TUI on this one.
+pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Result<u8, Failure> {
+    let (config, _) = runtime::load_config(global)?;
+    let session = runtime::open_session(config, offset).await?;
+    let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (event_tx, event_rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = crate::worker::spawn(std::sync::Arc::clone(&session.till), command_rx, event_tx);
+    let app = crate::app::App::new(&session.config);
+    let shown = crate::tui::run(app, command_tx, event_rx).await;
+    // The worker finishes in-flight requests (their outcomes reach the journal) first.
+    let _ = worker.await;
+    shown.map_err(|e| Failure::Other(format!("terminal: {e}")))?;
+    Ok(0)
+}

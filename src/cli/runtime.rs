@@ -65,7 +65,7 @@ pub struct Session {
     pub config: Config,
     pub till: Arc<Till>,
     /// Kept alive for as long as the session: dropping it would stop demo mode's server.
-    pub simulator: Option<SimHandle>,
+    pub _simulator: Option<SimHandle>,
 }
 
 pub async fn open_session(mut config: Config, offset: UtcOffset) -> Result<Session, Failure> {
@@ -94,7 +94,7 @@ pub async fn open_session(mut config: Config, offset: UtcOffset) -> Result<Sessi
     Ok(Session {
         config,
         till: Arc::new(till),
-        simulator,
+        _simulator: simulator,
     })
 }
 

@@ -35,7 +35,7 @@ pub async fn start_sim() -> SimHandle {
 }
 
 /// Runs the real binary with a clean PayWizard environment plus `env`.
-pub fn run_till(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn run_till(args: &[String], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_paywizard-till"));
     cmd.args(args);
     for (key, _) in std::env::vars() {
@@ -50,19 +50,31 @@ pub fn run_till(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// Environment for a sandbox till pointed at `base_url` with the test credentials.
-pub fn sandbox_env<'a>(base_url: &'a str, journal: &'a Path) -> Vec<(&'a str, String)> {
-    vec![
-        ("PAYWIZARD_ENV", "sandbox".into()),
-        ("PAYWIZARD_BASE_URL", base_url.into()),
-        ("PAYWIZARD_CLIENT_ID", CLIENT_ID.into()),
-        ("PAYWIZARD_CLIENT_SECRET", SECRET.into()),
-        ("PAYWIZARD_JWT_TOKEN", TOKEN.into()),
+pub fn sandbox_env(base_url: &str, journal: &Path) -> Vec<(String, String)> {
+    [
+        ("PAYWIZARD_ENV", "sandbox".to_owned()),
+        ("PAYWIZARD_BASE_URL", base_url.to_owned()),
+        ("PAYWIZARD_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("PAYWIZARD_CLIENT_SECRET", SECRET.to_owned()),
+        ("PAYWIZARD_JWT_TOKEN", TOKEN.to_owned()),
         ("PAYWIZARD_TILL_JOURNAL", journal.display().to_string()),
     ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
 }
 
-pub fn as_refs(env: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+/// Replaces (or adds) one variable.
+pub fn with_var(mut env: Vec<(String, String)>, key: &str, value: &str) -> Vec<(String, String)> {
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_owned(), value.to_owned()));
+    env
+}
+
+/// Removes variables.
+pub fn without(mut env: Vec<(String, String)>, keys: &[&str]) -> Vec<(String, String)> {
+    env.retain(|(k, _)| !keys.contains(&k.as_str()));
+    env
 }
 
 pub fn journal_in(dir: &tempfile::TempDir) -> PathBuf {

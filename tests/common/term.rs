@@ -41,7 +41,11 @@ impl Term {
         let child = pty.slave.spawn_command(cmd).expect("the binary starts");
         let mut reader = pty.master.try_clone_reader().unwrap();
         let writer = pty.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            rows.try_into().expect("rows > 0"),
+            cols.try_into().expect("cols > 0"),
+            0,
+        )));
         let sink = Arc::clone(&parser);
         thread::spawn(move || {
             let mut buf = [0u8; 8192];
