@@ -103,6 +103,11 @@ impl Till {
         self.journal.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The ISO code money amounts are in.
+    pub fn currency(&self) -> &str {
+        &self.currency_code
+    }
+
     pub fn offset(&self) -> UtcOffset {
         self.offset
     }

@@ -7,7 +7,7 @@ use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 use super::runtime::{load_config, open_session};
 use super::{CardArgs, Command, GlobalArgs, OutputArgs};
-use crate::api::{CustomerInfo, EntryType, Operation, TillRequest, validate_account};
+use crate::api::{CustomerInfo, EntryType, Operation, Quantity, TillRequest, validate_account};
 use crate::config::Config;
 use crate::journal::Journal;
 use crate::money::{Amount, Points};
@@ -259,7 +259,7 @@ async fn transact(
 
 async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Failure> {
     let finished = till.execute(&req, &mut |_| {}).await?;
-    print_outcome(&finished.outcome, out);
+    print_outcome(&finished.outcome, till.currency(), out);
     Ok(finished.outcome.exit_code())
 }
 
@@ -270,7 +270,7 @@ fn print_json<T: serde::Serialize>(value: &T) {
     );
 }
 
-fn print_outcome(outcome: &Outcome, out: OutputArgs) {
+fn print_outcome(outcome: &Outcome, currency: &str, out: OutputArgs) {
     if out.json {
         print_json(outcome);
         return;
@@ -283,7 +283,11 @@ fn print_outcome(outcome: &Outcome, out: OutputArgs) {
     };
     let mut line = format!("{headline}  {}", outcome.operation.label());
     if let Some(amount) = &outcome.amount {
-        line.push_str(&format!("  {amount}"));
+        match outcome.operation.quantity() {
+            Quantity::Points => line.push_str(&format!("  {amount} pts")),
+            Quantity::Money => line.push_str(&format!("  {currency} {amount}")),
+            Quantity::None => {}
+        }
     }
     if !outcome.account_id.is_empty() {
         line.push_str(&format!(
@@ -414,7 +418,7 @@ async fn recover(
         println!("Nothing to recover: every request has a known outcome.");
     } else {
         for outcome in &outcomes {
-            print_outcome(outcome, out);
+            print_outcome(outcome, till.currency(), out);
         }
         println!(
             "{} resolved, {still_open} still unknown",
