@@ -783,3 +783,12 @@ async fn concurrent_payments_all_land() {
         .collect();
     assert_eq!(ids.len(), 20, "checkoutIds are unique");
 }
+
+#[tokio::test]
+async fn shutdown_closes_the_port() {
+    let t = start().await;
+    let addr = t.sim.addr();
+    assert!(addr.ip().is_loopback());
+    t.sim.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
