@@ -24,7 +24,7 @@ pub(crate) enum Command {
         currency: String,
         amount: Qty,
         activate: bool,
-        customer: Option<CustomerInfo>,
+        customer: Option<Box<CustomerInfo>>,
     },
     Pay {
         account: String,
@@ -298,7 +298,7 @@ impl Ledger {
         currency: &str,
         amount: &Qty,
         activate: bool,
-        customer: Option<CustomerInfo>,
+        customer: Option<Box<CustomerInfo>>,
     ) -> Result<Applied, String> {
         let card = self.card_mut(account)?;
         if card.currency != currency {
@@ -312,8 +312,8 @@ impl Ledger {
             .checked_add(amount.value)
             .ok_or("amount too large")?;
         card.active = card.active || activate;
-        if customer.is_some() {
-            card.customer = customer;
+        if let Some(customer) = customer {
+            card.customer = Some(*customer);
         }
         Ok(Applied {
             account: account.to_owned(),

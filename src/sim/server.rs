@@ -133,7 +133,7 @@ async fn loyalty(
         .into_response();
     };
     let pending = plan.fault == Some(Fault::Pending);
-    let reply = handle(&shared, op, &parts.headers, &bytes, pending).unwrap_or_else(|e| e);
+    let reply = handle(&shared, op, &parts.headers, &bytes, pending).unwrap_or_else(Reply::from);
     if plan.fault == Some(Fault::DropAfterApply) {
         return drop_connection(kill).await;
     }
@@ -193,7 +193,7 @@ fn handle(
     headers: &HeaderMap,
     body: &[u8],
     pending: bool,
-) -> Result<Reply, Reply> {
+) -> Result<Reply, Refusal> {
     authenticate(shared, headers, body)?;
     let (order_no, cmd) = match op {
         Operation::Balance => {
@@ -229,7 +229,7 @@ fn handle(
                 currency,
                 amount,
                 activate: req.activating == Some(YesNo::Y),
-                customer: req.customer_info,
+                customer: req.customer_info.map(Box::new),
             };
             (req.tran_order_no, cmd)
         }
@@ -283,7 +283,7 @@ fn handle(
         }
     };
     if order_no.is_empty() || order_no.chars().count() > 60 {
-        return Err(Reply::bad_request(
+        return Err(Refusal::bad_request(
             "tranOrderNo: must be 1 to 60 characters",
         ));
     }
@@ -291,9 +291,9 @@ fn handle(
     Ok(Reply::txn(answer))
 }
 
-fn authenticate(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), Reply> {
+fn authenticate(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), Refusal> {
     let creds = &shared.credentials;
-    let unauthorized = |msg: &str| Reply::error(StatusCode::UNAUTHORIZED, msg);
+    let unauthorized = |msg: &str| Refusal::new(StatusCode::UNAUTHORIZED, msg);
     let token = headers
         .get("jwt-token")
         .ok_or_else(|| unauthorized("missing jwt-token header"))?;
@@ -312,51 +312,51 @@ fn authenticate(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(),
     Ok(())
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Refusal> {
     // serde's message names the missing or mistyped field.
     serde_json::from_slice(body)
-        .map_err(|e| Reply::bad_request(format!("invalid request body: {e}")))
+        .map_err(|e| Refusal::bad_request(format!("invalid request body: {e}")))
 }
 
-fn check_client(shared: &Shared, client_id: &str) -> Result<(), Reply> {
+fn check_client(shared: &Shared, client_id: &str) -> Result<(), Refusal> {
     if client_id == shared.credentials.client_id {
         Ok(())
     } else {
-        Err(Reply::error(
+        Err(Refusal::new(
             StatusCode::UNAUTHORIZED,
             "clientId does not match the token",
         ))
     }
 }
 
-fn check_channel(shared: &Shared, channel: &str) -> Result<(), Reply> {
+fn check_channel(shared: &Shared, channel: &str) -> Result<(), Refusal> {
     if channel == shared.channel {
         Ok(())
     } else {
-        Err(Reply::bad_request(format!(
+        Err(Refusal::bad_request(format!(
             "loyaltyChannel: unknown channel {channel:?}"
         )))
     }
 }
 
-fn check_customer(customer: &CustomerInfo) -> Result<(), Reply> {
-    customer.validate().map_err(Reply::bad_request)
+fn check_customer(customer: &CustomerInfo) -> Result<(), Refusal> {
+    customer.validate().map_err(Refusal::bad_request)
 }
 
-fn card_not_found() -> Reply {
-    Reply::error(StatusCode::NOT_FOUND, "card not found")
+fn card_not_found() -> Refusal {
+    Refusal::new(StatusCode::NOT_FOUND, "card not found")
 }
 
 /// A money amount in the request's currency: positive, with no more decimals than it has.
-fn money(amount: &str, currency: &str) -> Result<(String, Qty), Reply> {
+fn money(amount: &str, currency: &str) -> Result<(String, Qty), Refusal> {
     let currency =
-        Currency::new(currency).map_err(|e| Reply::bad_request(format!("tranCurrency: {e}")))?;
+        Currency::new(currency).map_err(|e| Refusal::bad_request(format!("tranCurrency: {e}")))?;
     let value = WireDecimal::new(amount)
         .filter(|_| !amount.starts_with('-'))
         .and_then(|d| d.to_minor(currency.decimals()))
         .filter(|v| *v > 0)
         .ok_or_else(|| {
-            Reply::bad_request(format!(
+            Refusal::bad_request(format!(
                 "amount: must be a positive {} amount like \"{}\", got {amount:?}",
                 currency.code(),
                 Amount::from_minor(1050).to_wire(&currency)
@@ -369,9 +369,9 @@ fn money(amount: &str, currency: &str) -> Result<(String, Qty), Reply> {
     Ok((currency.code().to_owned(), qty))
 }
 
-fn points(amount: &str) -> Result<Qty, Reply> {
+fn points(amount: &str) -> Result<Qty, Refusal> {
     let bad = || {
-        Reply::bad_request(format!(
+        Refusal::bad_request(format!(
             "amount: points must be a whole number above 0, got {amount:?}"
         ))
     };
@@ -405,7 +405,7 @@ fn card_data(card: &super::CardState) -> Data {
                 difference: zero,
             },
         ],
-        customer_info: card.customer.clone().unwrap_or_default(),
+        customer_info: Box::new(card.customer.clone().unwrap_or_default()),
     })
 }
 
@@ -426,6 +426,32 @@ fn json_number(minor: i64, decimals: u8) -> WireDecimal {
         }
     }
     WireDecimal::new(&text).unwrap_or_default()
+}
+
+/// Why a request was refused before the ledger saw it: an envelope with `data: null`.
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    msg: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, msg: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            msg: msg.into(),
+        }
+    }
+
+    fn bad_request(msg: impl Into<String>) -> Refusal {
+        Refusal::new(StatusCode::BAD_REQUEST, msg)
+    }
+}
+
+impl From<Refusal> for Reply {
+    fn from(r: Refusal) -> Reply {
+        Reply::error(r.status, r.msg)
+    }
 }
 
 /// An envelope about to be sent, with its HTTP status.
@@ -466,7 +492,7 @@ struct TxnData {
 struct CardData {
     account_id: String,
     balances: Vec<Balance>,
-    customer_info: CustomerInfo,
+    customer_info: Box<CustomerInfo>,
 }
 
 #[derive(Serialize)]
