@@ -19,7 +19,9 @@ fn journal_path(dir: &tempfile::TempDir) -> PathBuf {
 }
 
 fn body(op: Operation, order: Option<&str>, account: &str) -> Vec<u8> {
-    let order = order.map(|o| format!(r#""tranOrderNo":"{o}","#)).unwrap_or_default();
+    let order = order
+        .map(|o| format!(r#""tranOrderNo":"{o}","#))
+        .unwrap_or_default();
     format!(
         r#"{{"clientId":"825429536610058240",{order}"loyaltyChannel":"FACTOR4","accountId":"{account}","entryType":"K","op":"{}"}}"#,
         op.endpoint()
@@ -88,7 +90,9 @@ fn record(j: &mut Journal, intent: &Intent, status: Status, checkout: Option<&st
 }
 
 fn integrity_ok(j: &Journal) {
-    j.integrity_check().unwrap().expect("PRAGMA integrity_check");
+    j.integrity_check()
+        .unwrap()
+        .expect("PRAGMA integrity_check");
 }
 
 #[test]
@@ -164,7 +168,12 @@ fn finish_records_each_outcome_and_unknown_stays_open() {
     for (status, state) in cases {
         let intent = pay(&mut j, 500, T0);
         let id = j.begin(&intent).unwrap();
-        let mut out = outcome(&intent, status, Some("933392815902294016"), "insufficient funds");
+        let mut out = outcome(
+            &intent,
+            status,
+            Some("933392815902294016"),
+            "insufficient funds",
+        );
         out.code = Some(200);
         let data = ResponseData {
             trans_index_code: Some("100200000807293844967".into()),
@@ -177,7 +186,10 @@ fn finish_records_each_outcome_and_unknown_stays_open() {
         assert_eq!(row.code, Some(200));
         assert_eq!(row.msg, "insufficient funds");
         assert_eq!(row.checkout_id.as_deref(), Some("933392815902294016"));
-        assert_eq!(row.trans_index_code.as_deref(), Some("100200000807293844967"));
+        assert_eq!(
+            row.trans_index_code.as_deref(),
+            Some("100200000807293844967")
+        );
         assert_eq!(row.finished_at, Some(T0 + Duration::seconds(2)));
         if status == Status::Unknown {
             unknown = id;
@@ -338,7 +350,14 @@ fn history_report_and_export_can_read_while_the_till_writes() {
         Err(JournalError::ReadOnly)
     ));
     assert!(matches!(reader.begin(&more), Err(JournalError::ReadOnly)));
-    assert_eq!(reader.report(T0, T0 + Duration::hours(1)).unwrap().headline.open, 1);
+    assert_eq!(
+        reader
+            .report(T0, T0 + Duration::hours(1))
+            .unwrap()
+            .headline
+            .open,
+        1
+    );
 }
 
 #[cfg(unix)]
@@ -365,7 +384,12 @@ fn history_pages_newest_first_with_masked_accounts() {
         let intent = pay(&mut j, 100 * (i + 1), T0 + Duration::minutes(i));
         ids.push(record(&mut j, &intent, Status::Approved, None));
     }
-    let issue = points(&mut j, Operation::IssuePoints, 25, T0 + Duration::minutes(10));
+    let issue = points(
+        &mut j,
+        Operation::IssuePoints,
+        25,
+        T0 + Duration::minutes(10),
+    );
     ids.push(record(&mut j, &issue, Status::Approved, None));
 
     let first = j.history(None, 3, offset!(+2)).unwrap();
@@ -378,14 +402,28 @@ fn history_pages_newest_first_with_masked_accounts() {
     assert_eq!(first[0].entry_type, EntryType::B);
     assert_eq!(first[1].quantity, "USD 7.00");
     assert_eq!(first[1].account_id, "**** **** 3456");
-    assert_eq!(first[1].at.offset(), offset!(+2), "shown in the till's offset");
+    assert_eq!(
+        first[1].at.offset(),
+        offset!(+2),
+        "shown in the till's offset"
+    );
     assert_eq!(first[1].at, T0 + Duration::minutes(6));
 
     let second = j.history(Some(first[2].id), 3, UtcOffset::UTC).unwrap();
-    assert_eq!(second.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[4], ids[3], ids[2]]);
+    assert_eq!(
+        second.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![ids[4], ids[3], ids[2]]
+    );
     let last = j.history(Some(ids[2]), 3, UtcOffset::UTC).unwrap();
-    assert_eq!(last.iter().map(|e| e.id).collect::<Vec<_>>(), vec![ids[1], ids[0]]);
-    assert!(j.history(Some(ids[0]), 3, UtcOffset::UTC).unwrap().is_empty());
+    assert_eq!(
+        last.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![ids[1], ids[0]]
+    );
+    assert!(
+        j.history(Some(ids[0]), 3, UtcOffset::UTC)
+            .unwrap()
+            .is_empty()
+    );
     let json = serde_json::to_string(&first).unwrap();
     assert!(!json.contains(CARD) && !json.contains(CARD2), "{json}");
 }
@@ -447,7 +485,11 @@ fn report_totals_a_known_shift() {
             .collect::<Vec<_>>()
     };
     assert_eq!(money(&h.topped_up), ["USD 20.00"]);
-    assert_eq!(money(&h.paid), ["EUR 50.00", "USD 10.50"], "voided pay is not paid");
+    assert_eq!(
+        money(&h.paid),
+        ["EUR 50.00", "USD 10.50"],
+        "voided pay is not paid"
+    );
     assert_eq!(h.paid[1].minor, 1050);
     assert_eq!(money(&h.tipped), ["USD 2.00"]);
     assert_eq!(money(&h.voided), ["USD 20.00"]);
@@ -466,11 +508,18 @@ fn report_totals_a_known_shift() {
     assert_eq!(line(Operation::Pay, RowState::Approved).count, 2);
     assert_eq!(line(Operation::Pay, RowState::Sending).count, 1);
     assert_eq!(line(Operation::Void, RowState::Approved).count, 1);
-    assert_eq!(r.lines[0].operation, Operation::IssuePoints, "cashier's order");
+    assert_eq!(
+        r.lines[0].operation,
+        Operation::IssuePoints,
+        "cashier's order"
+    );
 
     let text = r.render_text();
     assert!(text.contains("Points issued    35"), "{text}");
-    assert!(text.contains("Paid             EUR 50.00, USD 10.50"), "{text}");
+    assert!(
+        text.contains("Paid             EUR 50.00, USD 10.50"),
+        "{text}"
+    );
     assert!(text.contains("Outcome unknown  2"), "{text}");
     assert!(text.contains("recover"), "{text}");
     let json = serde_json::to_value(&r).unwrap();
@@ -479,7 +528,9 @@ fn report_totals_a_known_shift() {
     assert_eq!(json["headline"]["paid"][1]["amount"], "10.50");
     assert_eq!(json["lines"][0]["operation"], "issue-points");
 
-    let empty = j.report(T0 - Duration::days(2), T0 - Duration::days(1)).unwrap();
+    let empty = j
+        .report(T0 - Duration::days(2), T0 - Duration::days(1))
+        .unwrap();
     assert!(empty.lines.is_empty());
     assert!(empty.render_text().contains("No transactions"));
 }
@@ -494,21 +545,39 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
         .unwrap();
 
     let mut out = Vec::new();
-    let n = j
-        .export_csv(&mut out, T0, T0 + Duration::hours(8))
-        .unwrap();
+    let n = j.export_csv(&mut out, T0, T0 + Duration::hours(8)).unwrap();
     assert_eq!(n, 13);
     let text = String::from_utf8(out).unwrap();
     assert!(!text.contains(CARD) && !text.contains(CARD2), "{text}");
-    assert!(!text.contains("6274000000"), "no partial card prefix either");
+    assert!(
+        !text.contains("6274000000"),
+        "no partial card prefix either"
+    );
 
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         header,
         [
-            "time", "till", "operation", "tranOrderNo", "account", "entryType", "amount",
-            "currency", "points", "state", "code", "msg", "checkoutId", "originalCheckoutId"
+            "time",
+            "till",
+            "operation",
+            "tranOrderNo",
+            "account",
+            "entryType",
+            "amount",
+            "currency",
+            "points",
+            "state",
+            "code",
+            "msg",
+            "checkoutId",
+            "originalCheckoutId"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -534,8 +603,13 @@ fn a_spreadsheet_formula_in_msg_is_defused() {
     let mut j = Journal::open_in_memory("1").unwrap();
     let i = pay(&mut j, 100, T0);
     let id = j.begin(&i).unwrap();
-    j.finish(id, &outcome(&i, Status::Declined, None, "=HYPERLINK(\"x\")"), None, T0)
-        .unwrap();
+    j.finish(
+        id,
+        &outcome(&i, Status::Declined, None, "=HYPERLINK(\"x\")"),
+        None,
+        T0,
+    )
+    .unwrap();
     let mut out = Vec::new();
     j.export_csv(&mut out, T0, T0 + Duration::hours(1)).unwrap();
     let mut reader = csv::Reader::from_reader(out.as_slice());
@@ -554,5 +628,22 @@ fn another_sqlite_file_is_not_taken_for_a_journal() {
     let err = Journal::open(&path, "1").expect_err("not ours");
     assert!(matches!(err, JournalError::NotAJournal { .. }), "{err:?}");
     let err = Journal::open_read_only(&path).expect_err("not ours");
-    assert!(err.to_string().contains("is not a paywizard-till journal"), "{err}");
+    assert!(
+        err.to_string().contains("is not a paywizard-till journal"),
+        "{err}"
+    );
+}
+
+#[test]
+fn read_only_works_on_a_closed_journal_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    {
+        let mut j = Journal::open(&path, "1").unwrap();
+        let i = pay(&mut j, 100, T0);
+        record(&mut j, &i, Status::Approved, None);
+    }
+    let r = Journal::open_read_only(&path).unwrap();
+    integrity_ok(&r);
+    assert_eq!(r.history(None, 5, UtcOffset::UTC).unwrap().len(), 1);
 }
