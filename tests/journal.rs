@@ -633,3 +633,17 @@ fn another_sqlite_file_is_not_taken_for_a_journal() {
         "{err}"
     );
 }
+
+#[test]
+fn read_only_works_on_a_closed_journal_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    {
+        let mut j = Journal::open(&path, "1").unwrap();
+        let i = pay(&mut j, 100, T0);
+        record(&mut j, &i, Status::Approved, None);
+    }
+    let r = Journal::open_read_only(&path).unwrap();
+    integrity_ok(&r);
+    assert_eq!(r.history(None, 5, UtcOffset::UTC).unwrap().len(), 1);
+}

@@ -666,6 +666,13 @@ mod tests {
         }
     }
 
+    /// The worker moves the journal onto a blocking thread.
+    #[test]
+    fn journal_can_move_to_another_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<Journal>();
+    }
+
     #[test]
     fn rejects_bad_till_ids() {
         for bad in ["", "T1", "12345678901"] {
