@@ -44,8 +44,11 @@
 //! * otherwise **typed**: every key, prefix and suffix included, in order.
 //!
 //! A scan or swipe that ended on silence may be followed by its Enter/Tab suffix a little
-//! late (a stall again); that key, arriving within `quiet_ms` of the burst, is consumed too,
-//! so it cannot submit the form behind the cashier's back when `scan_submits` is off.
+//! late (a stall again); that key, arriving within `quiet_ms` after the burst ended (its
+//! deadline: by default up to 160 ms after the last character, well before a cashier reacts
+//! to a scan), is consumed, so it cannot submit the form behind the cashier's back when
+//! `scan_submits` is off. The deadline, not the moment the runtime noticed, is the reference,
+//! so the outcome depends only on the keys' times, never on when `tick` was called.
 //!
 //! Times come in with the keys (monotonic ms); this module never reads a clock. A time that
 //! goes backwards counts as no time passing.
@@ -112,10 +115,13 @@ enum Suffix {
 
 impl Suffix {
     fn parse(setting: &str) -> Suffix {
+        // Keywords are matched loosely; anything else, whitespace included (`"\r\n"`), is
+        // the literal the scanner sends.
         match setting.trim().to_ascii_lowercase().as_str() {
+            _ if setting.is_empty() => Suffix::None,
             "enter" => Suffix::Enter,
             "tab" => Suffix::Tab,
-            "none" | "" => Suffix::None,
+            "none" => Suffix::None,
             _ => Suffix::Literal(setting.chars().collect()),
         }
     }
@@ -153,8 +159,8 @@ pub struct Scanner {
     held: Vec<(char, u64)>,
     /// Latest time seen, so that a time going backwards counts as no time passing.
     clock: u64,
-    /// Last key of a scan or swipe that ended without its suffix key: that key may still
-    /// come, late, and is then consumed (see the module docs).
+    /// The deadline at which a scan or swipe ended without its suffix key: that key may
+    /// still come, late, and is then consumed (see the module docs).
     unsuffixed_scan_at: Option<u64>,
 }
 
@@ -261,10 +267,11 @@ impl Scanner {
         self.next_deadline().is_some_and(|deadline| at < deadline)
     }
 
-    /// A suffix key that arrived shortly after a scan which ended without it.
+    /// A suffix key that arrived within `quiet_ms` after a scan ended without it: sooner
+    /// than anyone reacts to a scan, so it is the scanner's.
     fn late_suffix(&self, at: u64) -> bool {
         self.unsuffixed_scan_at
-            .is_some_and(|last| at.saturating_sub(last) < self.quiet_ms)
+            .is_some_and(|ended| at.saturating_sub(ended) < self.quiet_ms)
     }
 
     /// Where a prefix that has just been completed starts, if it starts a new burst (it is
@@ -313,13 +320,14 @@ impl Scanner {
     /// Classifies and clears the held burst.
     fn settle(&mut self, end: End) -> Vec<Routed> {
         let starts_with_prefix = self.starts_with_prefix();
+        let ended = self.next_deadline();
         let held = std::mem::take(&mut self.held);
-        let Some(&(_, last_at)) = held.last() else {
+        if held.is_empty() {
             return match end {
                 End::Key(key) => vec![Routed::Typed(vec![key])],
                 End::Open | End::Literal => Vec::new(),
             };
-        };
+        }
         let mut data: &[(char, u64)] = &held;
         if starts_with_prefix {
             data = &data[self.prefix.len()..];
@@ -331,7 +339,7 @@ impl Scanner {
         match self.classify(&text) {
             Some(routed) => {
                 self.unsuffixed_scan_at = match end {
-                    End::Open => Some(last_at),
+                    End::Open => ended,
                     End::Key(_) | End::Literal => None,
                 };
                 vec![routed]
@@ -380,4 +388,610 @@ fn merge_typed(events: Vec<Routed>) -> Vec<Routed> {
 /// Cleans a pasted card number: digits only (spaces, dashes and the like removed).
 pub fn normalize_paste(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CARD: &str = "6274000000000014";
+    const STX: char = '\u{2}';
+    const ETX: char = '\u{3}';
+
+    fn settings(edit: impl FnOnce(&mut ScannerSettings)) -> ScannerSettings {
+        let mut s = ScannerSettings::default();
+        edit(&mut s);
+        s
+    }
+
+    fn scanner() -> Scanner {
+        Scanner::new(&ScannerSettings::default())
+    }
+
+    fn chars(text: &str) -> Vec<ScanKey> {
+        text.chars().map(ScanKey::Char).collect()
+    }
+
+    /// `keys` arriving `gap` ms apart from `start`.
+    fn timed(keys: &[ScanKey], start: u64, gap: u64) -> Vec<(ScanKey, u64)> {
+        (0..)
+            .zip(keys)
+            .map(|(i, &k)| (k, start + i * gap))
+            .collect()
+    }
+
+    /// Plays keys as the runtime would: when `ticks`, it calls `tick` at every deadline that
+    /// falls before the next key; at the end it always waits out the last deadline.
+    fn play(scanner: &mut Scanner, keys: &[(ScanKey, u64)], ticks: bool) -> Vec<Routed> {
+        let mut out = Vec::new();
+        for &(key, at) in keys {
+            while let Some(deadline) = scanner.next_deadline().filter(|&d| ticks && d <= at) {
+                out.extend(scanner.tick(deadline));
+            }
+            out.extend(scanner.feed(key, at));
+        }
+        while let Some(deadline) = scanner.next_deadline() {
+            out.extend(scanner.tick(deadline));
+        }
+        out
+    }
+
+    fn typed(events: &[Routed]) -> Vec<ScanKey> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Routed::Typed(keys) => Some(keys.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    fn classified(events: &[Routed]) -> Vec<Routed> {
+        events
+            .iter()
+            .filter(|e| !matches!(e, Routed::Typed(_)))
+            .cloned()
+            .collect()
+    }
+
+    fn scan(account: &str, submit: bool) -> Routed {
+        Routed::Scan {
+            account: account.into(),
+            submit,
+        }
+    }
+
+    #[test]
+    fn a_fast_burst_with_enter_is_a_scan_and_the_enter_is_consumed() {
+        for gap in [0, 5, 12] {
+            let mut s = scanner();
+            let digits = timed(&chars(CARD), 1_000, gap);
+            for &(key, at) in &digits {
+                assert_eq!(s.feed(key, at), vec![], "gap {gap}: a scanned key leaked");
+            }
+            let enter_at = digits.last().unwrap().1 + gap;
+            let out = s.feed(ScanKey::Enter, enter_at);
+            assert_eq!(out, vec![scan(CARD, false)], "gap {gap}");
+            assert_eq!(out[0].entry_type(), Some(EntryType::B));
+            assert_eq!(s.next_deadline(), None);
+            assert_eq!(s.tick(enter_at + 1_000), vec![]);
+        }
+    }
+
+    #[test]
+    fn human_typing_is_typed_in_order_and_nothing_stays_held() {
+        for gap in [80, 150] {
+            for ticks in [false, true] {
+                let mut s = scanner();
+                let keys = timed(&chars(CARD), 5_000, gap);
+                let out = play(&mut s, &keys, ticks);
+                assert_eq!(classified(&out), vec![], "gap {gap}");
+                assert_eq!(typed(&out), chars(CARD), "gap {gap}");
+                assert_eq!(s.next_deadline(), None);
+            }
+        }
+        // Each key comes out by the time the next one arrives, at the latest.
+        let mut s = scanner();
+        assert_eq!(s.feed(ScanKey::Char('1'), 0), vec![]);
+        assert_eq!(
+            s.feed(ScanKey::Char('2'), 80),
+            vec![Routed::Typed(chars("1"))]
+        );
+        assert_eq!(s.next_deadline(), Some(111));
+        assert_eq!(s.tick(110), vec![]);
+        assert_eq!(s.tick(111), vec![Routed::Typed(chars("2"))]);
+        assert_eq!(s.next_deadline(), None);
+    }
+
+    #[test]
+    fn a_fast_typist_at_60ms_is_typed() {
+        let mut s = scanner();
+        let keys = timed(&chars("62740000000000141234"), 0, 60);
+        let out = play(&mut s, &keys, false);
+        assert_eq!(classified(&out), vec![]);
+        assert_eq!(typed(&out), chars("62740000000000141234"));
+        // Key rollover: two keys 10 ms apart inside slow typing is still typing.
+        let mut s = scanner();
+        let keys = [
+            ('1', 0),
+            ('2', 10),
+            ('3', 90),
+            ('4', 100),
+            ('5', 180),
+            ('6', 185),
+        ]
+        .map(|(c, at)| (ScanKey::Char(c), at));
+        let out = play(&mut s, &keys, true);
+        assert_eq!(
+            out.iter()
+                .filter(|e| !matches!(e, Routed::Typed(_)))
+                .count(),
+            0
+        );
+        assert_eq!(typed(&out), chars("123456"));
+    }
+
+    #[test]
+    fn keyed_digits_then_a_scan_gives_the_typed_digits_then_only_the_scan() {
+        let mut keys = vec![(ScanKey::Char('4'), 0), (ScanKey::Char('2'), 200)];
+        keys.extend(timed(&chars(CARD), 400, 3));
+        keys.push((ScanKey::Enter, 400 + 16 * 3));
+        for ticks in [false, true] {
+            let mut s = scanner();
+            let out = play(&mut s, &keys, ticks);
+            assert_eq!(typed(&out), chars("42"));
+            assert_eq!(out.last(), Some(&scan(CARD, false)));
+            assert_eq!(classified(&out), vec![scan(CARD, false)]);
+        }
+    }
+
+    #[test]
+    fn a_burst_without_suffix_ends_after_the_quiet_time() {
+        for suffix in ["enter", "none"] {
+            let mut s = Scanner::new(&settings(|s| s.suffix = suffix.into()));
+            let keys = timed(&chars(CARD), 100, 5);
+            for &(key, at) in &keys {
+                assert_eq!(s.feed(key, at), vec![]);
+            }
+            let last = keys.last().unwrap().1;
+            assert_eq!(s.next_deadline(), Some(last + 80));
+            assert_eq!(s.tick(last + 79), vec![]);
+            assert_eq!(s.tick(last + 80), vec![scan(CARD, false)]);
+            assert_eq!(s.next_deadline(), None);
+        }
+    }
+
+    #[test]
+    fn a_fast_burst_shorter_than_min_len_is_typed() {
+        let mut s = scanner();
+        let keys = timed(&chars("12345"), 0, 3);
+        assert_eq!(
+            play(&mut s, &keys, false),
+            vec![Routed::Typed(chars("12345"))]
+        );
+        // With its Enter: the Enter is the cashier's too, nothing is lost.
+        let mut keys = timed(&chars("12345"), 1_000, 3);
+        keys.push((ScanKey::Enter, 1_015));
+        let mut expected = chars("12345");
+        expected.push(ScanKey::Enter);
+        assert_eq!(play(&mut s, &keys, false), vec![Routed::Typed(expected)]);
+    }
+
+    #[test]
+    fn an_stx_prefix_starts_a_burst_and_is_stripped() {
+        let stx = settings(|s| s.prefix = STX.to_string());
+        let mut burst = vec![ScanKey::Char(STX)];
+        burst.extend(chars(CARD));
+        // With Enter, and ending on silence.
+        let mut s = Scanner::new(&stx);
+        let mut keys = timed(&burst, 0, 4);
+        keys.push((ScanKey::Enter, 17 * 4));
+        assert_eq!(play(&mut s, &keys, false), vec![scan(CARD, false)]);
+        let keys = timed(&burst, 1_000, 4);
+        assert_eq!(play(&mut s, &keys, false), vec![scan(CARD, false)]);
+        // A key typed just before the prefix is not part of the scan, however close.
+        let mut keys = vec![(ScanKey::Char('7'), 1_990)];
+        keys.extend(timed(&burst, 2_000, 2));
+        let out = play(&mut s, &keys, false);
+        assert_eq!(out, vec![Routed::Typed(chars("7")), scan(CARD, false)]);
+        // A prefix followed by too little is given back whole.
+        let keys = timed(&[ScanKey::Char(STX), ScanKey::Char('1')], 3_000, 2);
+        let out = play(&mut s, &keys, false);
+        assert_eq!(
+            out,
+            vec![Routed::Typed(vec![ScanKey::Char(STX), ScanKey::Char('1')])]
+        );
+        // Two prefixed scans back to back with no suffix are two scans.
+        let mut keys = timed(&burst, 4_000, 2);
+        keys.extend(timed(&burst, 4_034, 2));
+        let out = play(&mut s, &keys, false);
+        assert_eq!(out, vec![scan(CARD, false), scan(CARD, false)]);
+    }
+
+    #[test]
+    fn a_multi_character_prefix_is_stripped() {
+        let mut s = Scanner::new(&settings(|s| s.prefix = "]C0".into()));
+        let mut keys = timed(&chars(&format!("]C0{CARD}")), 0, 3);
+        keys.push((ScanKey::Enter, 60));
+        assert_eq!(play(&mut s, &keys, false), vec![scan(CARD, false)]);
+    }
+
+    #[test]
+    fn an_unconfigured_stx_never_reaches_the_account() {
+        let mut s = scanner();
+        let mut burst = vec![ScanKey::Char(STX)];
+        burst.extend(chars(CARD));
+        burst.push(ScanKey::Char(ETX));
+        let keys = timed(&burst, 0, 3);
+        assert_eq!(play(&mut s, &keys, false), vec![scan(CARD, false)]);
+    }
+
+    #[test]
+    fn a_tab_suffix_ends_the_scan_and_is_consumed() {
+        let mut s = Scanner::new(&settings(|s| s.suffix = "tab".into()));
+        let mut keys = timed(&chars(CARD), 0, 5);
+        keys.push((ScanKey::Tab, 80));
+        let out = play(&mut s, &keys, false);
+        assert_eq!(out, vec![scan(CARD, false)]);
+        // The cashier's own Tab and Enter go through at once.
+        assert_eq!(
+            s.feed(ScanKey::Tab, 1_000),
+            vec![Routed::Typed(vec![ScanKey::Tab])]
+        );
+        assert_eq!(
+            s.feed(ScanKey::Enter, 1_500),
+            vec![Routed::Typed(vec![ScanKey::Enter])]
+        );
+    }
+
+    #[test]
+    fn a_literal_suffix_ends_the_scan_and_is_consumed() {
+        for literal in ["#", "\u{3}", "\r\n"] {
+            let mut s = Scanner::new(&settings(|s| s.suffix = literal.into()));
+            let keys = timed(&chars(&format!("{CARD}{literal}")), 0, 5);
+            let (last, _) = keys.split_last().unwrap();
+            for &(key, at) in &keys[..keys.len() - 1] {
+                assert_eq!(s.feed(key, at), vec![]);
+            }
+            // The scan comes with the suffix, not after the quiet time.
+            assert_eq!(
+                s.feed(last.0, last.1),
+                vec![scan(CARD, false)],
+                "{literal:?}"
+            );
+            assert_eq!(s.next_deadline(), None);
+        }
+        // A person typing the suffix character gets it, straight away.
+        let mut s = Scanner::new(&settings(|s| s.suffix = "#".into()));
+        assert_eq!(
+            s.feed(ScanKey::Char('#'), 0),
+            vec![Routed::Typed(chars("#"))]
+        );
+    }
+
+    #[test]
+    fn scan_submits_sets_submit() {
+        for submits in [false, true] {
+            let mut s = Scanner::new(&settings(|s| s.scan_submits = submits));
+            let mut keys = timed(&chars(CARD), 0, 5);
+            keys.push((ScanKey::Enter, 80));
+            assert_eq!(play(&mut s, &keys, false), vec![scan(CARD, submits)]);
+            let keys = timed(&chars(";6274000000000014=2512101?"), 1_000, 2);
+            let out = play(&mut s, &keys, false);
+            assert!(
+                matches!(out[..], [Routed::Swipe { submit, .. }] if submit == submits),
+                "{out:?}"
+            );
+        }
+    }
+
+    fn swiped(track: &str, enter: bool) -> Vec<Routed> {
+        let mut s = scanner();
+        let mut keys = timed(&chars(track), 10_000, 2);
+        if enter {
+            keys.push((ScanKey::Enter, keys.last().unwrap().1 + 2));
+        }
+        let out = play(&mut s, &keys, false);
+        assert_eq!(s.next_deadline(), None);
+        out
+    }
+
+    fn swipe(account: &str, name: Option<&str>) -> Routed {
+        Routed::Swipe {
+            swipe: Swipe {
+                account: account.into(),
+                name: name.map(str::to_owned),
+            },
+            submit: false,
+        }
+    }
+
+    #[test]
+    fn track1_is_a_swipe_with_the_name() {
+        for enter in [true, false] {
+            let out = swiped("%B6274000000000014^LOVELACE/ADA^2512101?", enter);
+            assert_eq!(out, vec![swipe(CARD, Some("Ada Lovelace"))]);
+            assert_eq!(out[0].entry_type(), Some(EntryType::M));
+        }
+    }
+
+    #[test]
+    fn track2_is_a_swipe_without_a_name() {
+        for enter in [true, false] {
+            let out = swiped(";6274000000000014=2512101?", enter);
+            assert_eq!(out, vec![swipe(CARD, None)]);
+        }
+    }
+
+    #[test]
+    fn both_tracks_in_one_burst_are_one_swipe() {
+        let both = "%B6274000000000014^LOVELACE/ADA^2512101?;6274000000000014=2512101?";
+        for enter in [true, false] {
+            assert_eq!(swiped(both, enter), vec![swipe(CARD, Some("Ada Lovelace"))]);
+        }
+    }
+
+    #[test]
+    fn error_tracks_and_garbage_are_swipe_errors() {
+        for bad in ["%E?", ";E?", "%E?;E?", "%hello, world?", "%B1234"] {
+            for enter in [true, false] {
+                let out = swiped(bad, enter);
+                assert_eq!(out, vec![Routed::SwipeError], "{bad:?} enter={enter}");
+                assert_eq!(out[0].entry_type(), None);
+            }
+        }
+    }
+
+    #[test]
+    fn typed_track_sentinels_are_just_typing() {
+        let mut s = scanner();
+        let keys = timed(&chars("%E?;E?"), 0, 120);
+        let out = play(&mut s, &keys, true);
+        assert_eq!(
+            out.iter()
+                .filter(|e| !matches!(e, Routed::Typed(_)))
+                .count(),
+            0
+        );
+        assert_eq!(typed(&out), chars("%E?;E?"));
+    }
+
+    #[test]
+    fn flush_releases_typing_but_keeps_a_finished_scan() {
+        let mut s = scanner();
+        assert_eq!(s.flush(), vec![]);
+        s.feed(ScanKey::Char('1'), 0);
+        s.feed(ScanKey::Char('2'), 5);
+        assert_eq!(s.flush(), vec![Routed::Typed(chars("12"))]);
+        assert_eq!(s.next_deadline(), None);
+        for (key, at) in timed(&chars(CARD), 100, 5) {
+            s.feed(key, at);
+        }
+        assert_eq!(s.flush(), vec![scan(CARD, false)]);
+        assert_eq!(s.next_deadline(), None);
+        // After a flush, an Enter is the cashier's.
+        assert_eq!(
+            s.feed(ScanKey::Enter, 190),
+            vec![Routed::Typed(vec![ScanKey::Enter])]
+        );
+    }
+
+    #[test]
+    fn a_stall_inside_a_scan_does_not_split_it() {
+        let mut s = scanner();
+        let mut keys = timed(&chars("62740000"), 0, 5);
+        keys.extend(timed(&chars("00000014"), 35 + 50, 5));
+        keys.push((ScanKey::Enter, 85 + 40));
+        assert_eq!(play(&mut s, &keys, true), vec![scan(CARD, false)]);
+    }
+
+    #[test]
+    fn a_late_suffix_after_a_scan_ended_on_silence_is_consumed() {
+        let mut s = scanner();
+        let keys = timed(&chars(CARD), 0, 5);
+        play(&mut s, &keys, true);
+        // The scan came out at 75 + 80; its Enter straggles in after a stall.
+        assert_eq!(s.feed(ScanKey::Enter, 200), vec![]);
+        // A later Enter is the cashier's.
+        assert_eq!(
+            s.feed(ScanKey::Enter, 400),
+            vec![Routed::Typed(vec![ScanKey::Enter])]
+        );
+        // The window is quiet_ms after the scan's deadline, whether or not tick ran.
+        for ticks in [false, true] {
+            for (enter_at, swallowed) in [(75 + 159, true), (75 + 160, false)] {
+                let mut s = scanner();
+                let mut keys = timed(&chars(CARD), 0, 5);
+                keys.push((ScanKey::Enter, enter_at));
+                let out = play(&mut s, &keys, ticks);
+                assert_eq!(classified(&out), vec![scan(CARD, false)]);
+                let expected = if swallowed {
+                    vec![]
+                } else {
+                    vec![ScanKey::Enter]
+                };
+                assert_eq!(typed(&out), expected, "enter at {enter_at}, ticks {ticks}");
+            }
+        }
+    }
+
+    #[test]
+    fn time_going_backwards_counts_as_no_gap() {
+        let mut s = scanner();
+        let mut keys = timed(&chars(CARD), 1_000, 5);
+        keys[8].1 = 3; // a timestamp from before the burst
+        keys.push((ScanKey::Enter, 500));
+        assert_eq!(play(&mut s, &keys, true), vec![scan(CARD, false)]);
+    }
+
+    #[test]
+    fn debug_does_not_show_held_keys() {
+        let mut s = scanner();
+        for (key, at) in timed(&chars(";6274000000000014=2512101?"), 0, 2) {
+            s.feed(key, at);
+        }
+        let debug = format!("{s:?}");
+        assert!(!debug.contains("6274"), "{debug}");
+        assert!(debug.contains("held: 26"), "{debug}");
+    }
+
+    #[test]
+    fn paste_is_digits_only() {
+        assert_eq!(normalize_paste(" 6274-0000 0000\t0014 "), CARD);
+    }
+
+    // ---- properties ----
+
+    /// Settings variants the properties run under, with the scanner's suffix key sequence.
+    fn variant(n: u8) -> (ScannerSettings, Vec<ScanKey>, Vec<ScanKey>) {
+        let (prefix, suffix, suffix_keys) = match n {
+            0 => ("", "enter", vec![ScanKey::Enter]),
+            1 => ("\u{2}", "enter", vec![ScanKey::Enter]),
+            2 => ("", "tab", vec![ScanKey::Tab]),
+            3 => ("", "\u{3}", vec![ScanKey::Char(ETX)]),
+            _ => ("", "none", vec![]),
+        };
+        let s = settings(|s| {
+            s.prefix = prefix.into();
+            s.suffix = suffix.into();
+        });
+        (s, chars(prefix), suffix_keys)
+    }
+
+    fn human_key() -> impl Strategy<Value = ScanKey> {
+        prop_oneof![
+            8 => proptest::char::range(' ', '~').prop_map(ScanKey::Char),
+            1 => Just(ScanKey::Enter),
+            1 => Just(ScanKey::Tab),
+        ]
+    }
+
+    fn human_typing(max: usize) -> impl Strategy<Value = Vec<(ScanKey, u64)>> {
+        proptest::collection::vec((human_key(), 80u64..=250), 0..max)
+    }
+
+    proptest! {
+        #[test]
+        fn a_scan_among_typing_is_one_scan_of_exactly_its_digits(
+            before in human_typing(6),
+            digits in "[0-9]{6,19}",
+            gaps in proptest::collection::vec(0u64..=15, 19 + 3),
+            lead in 80u64..=250,
+            trail in 160u64..=400,
+            after in human_typing(4),
+            with_suffix in any::<bool>(),
+            ticks in any::<bool>(),
+            v in 0u8..5,
+            submit in any::<bool>(),
+        ) {
+            let (mut set, prefix, suffix) = variant(v);
+            set.scan_submits = submit;
+            let mut s = Scanner::new(&set);
+            let mut keys = Vec::new();
+            let mut t = 1_000;
+            for &(key, gap) in &before {
+                t += gap;
+                keys.push((key, t));
+            }
+            t += lead;
+            let mut burst = prefix;
+            burst.extend(chars(&digits));
+            if with_suffix {
+                burst.extend(suffix);
+            }
+            for (i, key) in burst.into_iter().enumerate() {
+                if i > 0 {
+                    t += gaps[i % gaps.len()];
+                }
+                keys.push((key, t));
+            }
+            // Without ticks the runtime may not notice the quiet time: the next key must
+            // still end the scan. The first key after it comes once a late suffix would no
+            // longer be taken for the scanner's (2 x quiet_ms), then at human gaps.
+            t += trail;
+            for &(key, gap) in &after {
+                keys.push((key, t));
+                t += gap;
+            }
+            let out = play(&mut s, &keys, ticks);
+            prop_assert_eq!(classified(&out), vec![scan(&digits, submit)]);
+            let mut expected: Vec<ScanKey> = before.iter().map(|&(k, _)| k).collect();
+            expected.extend(after.iter().map(|&(k, _)| k));
+            prop_assert_eq!(typed(&out), expected);
+            prop_assert_eq!(s.next_deadline(), None);
+        }
+
+        #[test]
+        fn human_timings_are_all_typed_in_order_exactly_once(
+            keys in proptest::collection::vec((human_key(), 60u64..=250), 1..40),
+            start in 0u64..1_000_000,
+            ticks in any::<bool>(),
+            v in 0u8..5,
+        ) {
+            let (set, _, _) = variant(v);
+            let mut s = Scanner::new(&set);
+            let mut t = start;
+            let timed: Vec<(ScanKey, u64)> = keys
+                .iter()
+                .map(|&(k, gap)| {
+                    t += gap;
+                    (k, t)
+                })
+                .collect();
+            let out = play(&mut s, &timed, ticks);
+            prop_assert_eq!(classified(&out), vec![]);
+            prop_assert_eq!(typed(&out), keys.iter().map(|&(k, _)| k).collect::<Vec<_>>());
+            prop_assert_eq!(s.next_deadline(), None);
+        }
+
+        #[test]
+        fn never_panics_and_loses_nothing_unless_it_classified(
+            prefix in "[\u{2};%0-9#]{0,3}",
+            suffix in prop_oneof![Just("enter".to_owned()), Just("tab".to_owned()),
+                                  Just("none".to_owned()), "[\u{3}?#0-9]{0,3}"],
+            max_gap_ms in prop_oneof![0u64..100, Just(u64::MAX)],
+            quiet_ms in prop_oneof![0u64..200, Just(u64::MAX)],
+            min_len in 0usize..25,
+            ops in proptest::collection::vec(
+                prop_oneof![
+                    6 => (prop_oneof![
+                            any::<char>().prop_map(ScanKey::Char),
+                            "[%;?E^=/B0-9]".prop_map(|s| ScanKey::Char(s.chars().next().unwrap())),
+                            Just(ScanKey::Enter),
+                            Just(ScanKey::Tab),
+                        ], prop_oneof![any::<u64>(), 0u64..2_000]).prop_map(|(k, t)| (0u8, Some(k), t)),
+                    1 => prop_oneof![any::<u64>(), 0u64..2_000].prop_map(|t| (1u8, None, t)),
+                    1 => Just((2u8, None, 0u64)),
+                ],
+                0..60,
+            ),
+        ) {
+            let set = ScannerSettings {
+                prefix, suffix, scan_submits: false, max_gap_ms, quiet_ms, min_len,
+            };
+            let mut s = Scanner::new(&set);
+            let mut fed = Vec::new();
+            let mut out = Vec::new();
+            for (op, key, t) in ops {
+                let _ = s.next_deadline();
+                match (op, key) {
+                    (0, Some(key)) => {
+                        fed.push(key);
+                        out.extend(s.feed(key, t));
+                    }
+                    (1, _) => out.extend(s.tick(t)),
+                    _ => out.extend(s.flush()),
+                }
+            }
+            out.extend(s.flush());
+            prop_assert_eq!(s.next_deadline(), None);
+            if classified(&out).is_empty() {
+                prop_assert_eq!(typed(&out), fed);
+            } else {
+                prop_assert!(typed(&out).len() < fed.len());
+            }
+        }
+    }
 }
