@@ -26,9 +26,10 @@ pub fn parse(data: &str) -> Option<Swipe> {
     let mut track2: Option<String> = None;
     let (mut seen1, mut seen2) = (false, false);
     while let Some(start) = rest.chars().next() {
-        let end = rest.find('?')?;
-        let body = &rest[start.len_utf8()..end];
-        rest = &rest[end + 1..];
+        let after_start = &rest[start.len_utf8()..];
+        let end = after_start.find('?')?;
+        let body = &after_start[..end];
+        rest = &after_start[end + 1..];
         let unreadable = body == "E";
         match start {
             '%' if !seen1 => {
@@ -209,6 +210,9 @@ mod tests {
             "%B6274000000000014^A/B^2512?junk",                         // trailing garbage
             "%B6274000000000014^A/B^2512?%B6274000000000014^A/B^2512?", // track 1 twice
             "%B6274000000000014^A/B^2512?;6274000000000099=2512?",      // PANs disagree
+            "%E??",
+            "?",
+            "",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
@@ -230,6 +234,13 @@ mod tests {
         assert_eq!(name("CARDHOLDER"), Some("Cardholder".into()));
         assert_eq!(name("  /  "), None);
         assert_eq!(name(""), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "[%;?+^=/EB0-9 A-Z\u{2}é]{0,40}") {
+            let _ = parse(&text);
+        }
     }
 
     #[test]

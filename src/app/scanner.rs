@@ -32,13 +32,15 @@
 //! literal, which is consumed), when a key breaks it, when [`Scanner::flush`] is called, or
 //! when it can no longer grow: at `min(first + max_gap_ms x keys + 1, last + quiet_ms)`,
 //! which is [`Scanner::next_deadline`]. For a real scan (a dozen characters a few ms apart)
-//! that is `last + quiet_ms`; for a lone typed key it is 31 ms after it, the most a
-//! cashier's key is ever held back (and less when the next key arrives first).
+//! that is `last + quiet_ms`; for a lone typed key it is 31 ms after it (61 ms after the
+//! first of a rollover pair), and sooner when the next key arrives first.
 //!
 //! A finished burst is:
-//! * a **swipe** if, after the prefix, it starts with `%` or `;` and has at least 3
-//!   characters (`%E?`, the shortest read, takes a person far longer than 60 ms to type):
-//!   parsed by [`super::magstripe`] into [`Routed::Swipe`] or [`Routed::SwipeError`];
+//! * a **swipe** if, after the prefix (and any control characters), it starts with `%` or
+//!   `;` and has at least 3 characters (`%E?`, the shortest read, takes a person far longer
+//!   than 60 ms to type): parsed by [`super::magstripe`] into [`Routed::Swipe`] or
+//!   [`Routed::SwipeError`]; a track behind unknown printable characters is a
+//!   [`Routed::SwipeError`] too, so track data can never become a scanned account;
 //! * a **scan** if it has at least `min_len` characters once the prefix, suffix and any
 //!   control characters (an STX the settings do not know about) are removed;
 //! * otherwise **typed**: every key, prefix and suffix included, in order.
@@ -345,6 +347,8 @@ impl Scanner {
                 vec![routed]
             }
             None => {
+                // Typing came last: an Enter after it is the cashier's.
+                self.unsuffixed_scan_at = None;
                 let mut keys: Vec<ScanKey> = held.iter().map(|&(c, _)| ScanKey::Char(c)).collect();
                 if let End::Key(key) = end {
                     keys.push(key);
@@ -356,8 +360,12 @@ impl Scanner {
 
     /// What a finished fast burst's data (prefix and suffix removed) is; `None` if typed.
     fn classify(&self, data: &str) -> Option<Routed> {
-        if data.starts_with(['%', ';']) && data.chars().count() >= 3 {
-            return Some(match magstripe::parse(data) {
+        // Control characters are framing the settings do not know about (STX, ETX, CR): never
+        // part of a card number or a track.
+        let data: String = data.chars().filter(|c| !c.is_control()).collect();
+        let len = data.chars().count();
+        if data.starts_with(['%', ';']) && len >= 3 {
+            return Some(match magstripe::parse(&data) {
                 Some(swipe) => Routed::Swipe {
                     swipe,
                     submit: self.submit,
@@ -365,9 +373,13 @@ impl Scanner {
                 None => Routed::SwipeError,
             });
         }
-        let account: String = data.chars().filter(|c| !c.is_control()).collect();
-        (account.chars().count() >= self.min_len).then_some(Routed::Scan {
-            account,
+        // A track behind characters nobody configured as a prefix: a failed read, not an
+        // account number made of track data.
+        if len >= 3 && data.contains(['%', ';']) && data.ends_with('?') {
+            return Some(Routed::SwipeError);
+        }
+        (len >= self.min_len).then_some(Routed::Scan {
+            account: data,
             submit: self.submit,
         })
     }
@@ -742,6 +754,16 @@ mod tests {
                 assert_eq!(out[0].entry_type(), None);
             }
         }
+    }
+
+    #[test]
+    fn track_data_never_becomes_a_scanned_account() {
+        // Behind framing the settings do not know about, the track still parses.
+        let out = swiped("\u{2};6274000000000014=2512101?\u{3}", false);
+        assert_eq!(out, vec![swipe(CARD, None)]);
+        // Behind printable junk, it is a failed read.
+        let out = swiped("XX;6274000000000014=2512101?", true);
+        assert_eq!(out, vec![Routed::SwipeError]);
     }
 
     #[test]
