@@ -280,10 +280,7 @@ impl Config {
         };
 
         let channel = pick(&o.channel, &file.channel).unwrap_or_else(|| DEFAULT_CHANNEL.into());
-        if !channel
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if !channel.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
             return Err(ConfigError::Invalid {
                 key: "PAYWIZARD_CHANNEL",
                 reason: "letters, digits and _ only".into(),
@@ -310,11 +307,14 @@ impl Config {
             .or_else(|| file.journal.clone())
             .unwrap_or_else(|| default_journal_path(mode));
         let max_amount = match &file.max_amount {
-            Some(text) => Amount::parse(text, &currency, Amount::from_minor(i64::MAX / 10))
-                .map_err(|e| ConfigError::Invalid {
-                    key: "max_amount",
-                    reason: e.to_string(),
-                })?,
+            Some(text) => {
+                Amount::parse(text, &currency, Amount::from_minor(i64::MAX / 10)).map_err(|e| {
+                    ConfigError::Invalid {
+                        key: "max_amount",
+                        reason: e.to_string(),
+                    }
+                })?
+            }
             None => Amount::from_minor(1_000 * 10_i64.pow(u32::from(currency.decimals()))),
         };
         let ms = |v: Option<u64>, default: u64, key: &'static str| -> Result<Duration, _> {
@@ -370,10 +370,7 @@ impl Config {
 
 /// Reads and parses the TOML file. A file others can read is refused in production and
 /// warned about in sandbox: it may hold the client secret.
-fn read_file(
-    path: &Path,
-    mode_hint: Option<Mode>,
-) -> Result<(FileConfig, Option<String>), ConfigError> {
+fn read_file(path: &Path, mode_hint: Option<Mode>) -> Result<(FileConfig, Option<String>), ConfigError> {
     let shown = path.display().to_string();
     let file_err = |reason: String| ConfigError::File {
         path: shown.clone(),
@@ -383,12 +380,7 @@ fn read_file(
     let file: FileConfig = toml::from_str(&text).map_err(|e| file_err(e.message().to_owned()))?;
     let mode = match mode_hint {
         Some(m) => m,
-        None => file
-            .env
-            .as_deref()
-            .map(Mode::parse)
-            .transpose()?
-            .unwrap_or_default(),
+        None => file.env.as_deref().map(Mode::parse).transpose()?.unwrap_or_default(),
     };
     let mut warning = None;
     if others_can_read(path) {
@@ -434,11 +426,7 @@ fn check_base_url(url: &str, mode: Mode) -> Result<String, ConfigError> {
                 "plain http:// is only allowed to a loopback address (127.0.0.1, ::1), not {host}"
             )));
         }
-        other => {
-            return Err(bad(format!(
-                "scheme {other}:// is not supported; use https://"
-            )));
-        }
+        other => return Err(bad(format!("scheme {other}:// is not supported; use https://"))),
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("must not contain a user name or password".into()));
@@ -518,37 +506,24 @@ mod tests {
     #[test]
     fn http_only_to_loopback_and_never_in_production() {
         let mut o = creds();
-        for ok in [
-            "http://127.0.0.1:8080",
-            "http://[::1]:9",
-            "http://localhost:1",
-        ] {
+        for ok in ["http://127.0.0.1:8080", "http://[::1]:9", "http://localhost:1"] {
             o.base_url = Some(ok.into());
             assert!(Config::resolve(&o, &FileConfig::default()).is_ok(), "{ok}");
         }
         o.base_url = Some("http://10.0.0.5:8080".into());
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
-        assert!(
-            err.to_string().contains("only allowed to a loopback"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("only allowed to a loopback"), "{err}");
         o.env = Some("production".into());
         o.base_url = Some("http://127.0.0.1:8080".into());
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "PAYWIZARD_BASE_URL: production needs https://"
-        );
+        assert_eq!(err.to_string(), "PAYWIZARD_BASE_URL: production needs https://");
     }
 
     #[test]
     fn secrets_never_show_in_debug_or_errors() {
         let c = Config::resolve(&creds(), &FileConfig::default()).unwrap();
         let debug = format!("{c:?}");
-        assert!(
-            !debug.contains("s3cr3t-value") && !debug.contains("TOKENVALUE"),
-            "{debug}"
-        );
+        assert!(!debug.contains("s3cr3t-value") && !debug.contains("TOKENVALUE"), "{debug}");
         assert!(debug.contains("[redacted]"));
     }
 
@@ -557,10 +532,7 @@ mod tests {
         let mut o = creds();
         o.till_id = Some("T1".into());
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("PAYWIZARD_TILL_ID: must be 1 to 10 digits")
-        );
+        assert!(err.to_string().starts_with("PAYWIZARD_TILL_ID: must be 1 to 10 digits"));
     }
 
     #[test]

@@ -163,7 +163,12 @@ impl Amount {
             return self.0.to_string();
         }
         let scale = currency.scale();
-        format!("{}.{:0d$}", self.0 / scale, self.0 % scale, d = d)
+        format!(
+            "{}.{:0d$}",
+            self.0 / scale,
+            self.0 % scale,
+            d = d
+        )
     }
 
     /// For people: `USD 10.50`.
@@ -364,17 +369,8 @@ mod tests {
     #[test]
     fn accepts_the_forms_a_cashier_types() {
         let usd = Currency::usd();
-        for (typed, minor) in [
-            ("10", 1000),
-            ("10.5", 1050),
-            ("10.50", 1050),
-            (" 7.05 ", 705),
-        ] {
-            assert_eq!(
-                Amount::parse(typed, &usd, usd_max()),
-                Ok(Amount(minor)),
-                "{typed}"
-            );
+        for (typed, minor) in [("10", 1000), ("10.5", 1050), ("10.50", 1050), (" 7.05 ", 705)] {
+            assert_eq!(Amount::parse(typed, &usd, usd_max()), Ok(Amount(minor)), "{typed}");
         }
         assert_eq!(Amount::parse("10.500", &usd, usd_max()), Ok(Amount(1050)));
     }
@@ -392,10 +388,7 @@ mod tests {
         assert_eq!(msg(""), "enter an amount");
         assert_eq!(msg("0.00"), "the amount must be more than zero");
         assert_eq!(msg("500.01"), "the amount is over the limit of 500.00");
-        assert_eq!(
-            msg("99999999999999999999"),
-            "the amount is over the limit of 500.00"
-        );
+        assert_eq!(msg("99999999999999999999"), "the amount is over the limit of 500.00");
     }
 
     #[test]
@@ -403,10 +396,7 @@ mod tests {
         assert_eq!(Amount(1050).to_wire(&Currency::usd()), "10.50");
         assert_eq!(Amount(5).to_wire(&Currency::usd()), "0.05");
         assert_eq!(Amount(1050).to_wire(&Currency::new("jpy").unwrap()), "1050");
-        assert_eq!(
-            Amount(1050).to_wire(&Currency::new("KWD").unwrap()),
-            "1.050"
-        );
+        assert_eq!(Amount(1050).to_wire(&Currency::new("KWD").unwrap()), "1.050");
         assert_eq!(Amount(1050).display(&Currency::usd()), "USD 10.50");
     }
 
@@ -415,10 +405,7 @@ mod tests {
         let jpy = Currency::new("JPY").unwrap();
         let err = Amount::parse("10.5", &jpy, Amount(100_000)).unwrap_err();
         assert_eq!(err.to_string(), "JPY allows at most 0 decimal places");
-        assert_eq!(
-            Amount::parse("1000", &jpy, Amount(100_000)),
-            Ok(Amount(1000))
-        );
+        assert_eq!(Amount::parse("1000", &jpy, Amount(100_000)), Ok(Amount(1000)));
     }
 
     #[test]

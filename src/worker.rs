@@ -24,18 +24,13 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
     /// The intent is committed to the journal (with its tranOrderNo, if it has one).
-    Journaled {
-        tran_order_no: Option<String>,
-    },
+    Journaled { tran_order_no: Option<String> },
     Signing,
     Sending,
     /// Sent; waiting for PayWizard's answer.
     Waiting,
     /// Could not connect; trying again (only ever for requests that were not sent).
-    Retrying {
-        attempt: u32,
-        reason: String,
-    },
+    Retrying { attempt: u32, reason: String },
     /// Approved; asking for the card's new balance.
     FetchingBalance,
 }
@@ -52,10 +47,7 @@ pub enum Connection {
 /// What the worker tells the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Stage {
-        id: RequestId,
-        stage: Stage,
-    },
+    Stage { id: RequestId, stage: Stage },
     /// The request is over; `entry` is its journal row as it now stands.
     Finished {
         id: RequestId,

@@ -62,9 +62,7 @@ impl Operation {
     }
 
     pub fn from_endpoint(endpoint: &str) -> Option<Operation> {
-        Operation::ALL
-            .into_iter()
-            .find(|op| op.endpoint() == endpoint)
+        Operation::ALL.into_iter().find(|op| op.endpoint() == endpoint)
     }
 
     /// The path after the host, e.g. `/ovstrade/openLoyaltyPay/loyaltyIssuance`.
@@ -343,18 +341,12 @@ pub fn build_body(
     let amount = || {
         req.amount
             .map(|a| a.to_wire(&ctx.currency))
-            .ok_or(BuildError::MissingField {
-                op,
-                field: "an amount",
-            })
+            .ok_or(BuildError::MissingField { op, field: "an amount" })
     };
     let points = || {
         req.points
             .map(Points::to_wire)
-            .ok_or(BuildError::MissingField {
-                op,
-                field: "points",
-            })
+            .ok_or(BuildError::MissingField { op, field: "points" })
     };
     let original = || {
         req.original_checkout_id
