@@ -1,5 +1,6 @@
 //! Pure application state and update (Elm style): no I/O, no terminal, no clock.
 
+pub mod magstripe;
 pub mod scanner;
 
 /// TEMPORARY stub until the TUI branch lands.
