@@ -9,5 +9,6 @@ pub mod journal;
 pub mod money;
 pub mod outcome;
 pub mod sim;
+pub mod tui;
 pub mod ui;
 pub mod worker;
