@@ -30,37 +30,28 @@ pub fn operation_for_alt(c: char) -> Option<Operation> {
         .find(|op| operation_keys(*op).1 == c)
 }
 
-/// The full key list for the help overlay: (keys, what they do).
+/// The full key list for the help overlay: (keys, what they do). Each description is
+/// kept to 50 columns so the overlay fits an 80-column till.
 pub const HELP: &[(&str, &str)] = &[
+    ("F2 F3 F4 F5", "Issue points · Top-up · Pay · Redeem points"),
+    ("F6 F7 F8 F9", "Balance · Activate · Void · Tip"),
+    ("Alt+I U P R B A V T", "the same eight operations by letter"),
+    ("Enter", "send (only when every field is valid)"),
+    ("Tab, Shift+Tab, Up/Down", "next / previous field"),
+    ("Esc", "clear the form for the next customer"),
+    ("Ctrl+E", "entry type: K keyed B scan M swipe P tap"),
+    ("Ctrl+O", "customer info open/close (Top-up, Activate)"),
     (
-        "F2..F9",
-        "operation: Issue points, Top-up, Pay, Redeem, Balance, Activate, Void, Tip",
-    ),
-    ("Alt+I U P R B A V T", "the same operations by letter"),
-    ("Enter", "send the form (only when every field is valid)"),
-    ("Tab / Shift+Tab, Up/Down", "next / previous field"),
-    (
-        "Esc",
-        "clear the form for the next customer (operation stays)",
-    ),
-    (
-        "Ctrl+E",
-        "change the card's entry type: K keyed, B scanned, M swiped, P contactless",
-    ),
-    ("Ctrl+O", "open / close customer info (Top-up, Activate)"),
-    (
-        "Space, Y / N",
-        "switch a toggle; pick a choice by its letter",
+        "Space, Y/N, letter",
+        "switch a toggle; pick a listed choice",
     ),
     ("Ctrl+N", "use the swiped card's name for the customer"),
-    (
-        "Ctrl+L or Alt+H",
-        "history: Up/Down PgUp/PgDn Home/End to scroll",
-    ),
-    ("V / T in history", "void / tip the selected transaction"),
-    ("F1 or ?", "this help (Esc closes)"),
+    ("Ctrl+L or Alt+H", "history: Up/Down PgUp/PgDn Home/End"),
+    ("V / T in the history", "void / tip the selected sale"),
+    ("Ctrl+U, Ctrl+W", "delete the field / the last word"),
+    ("F1 or ?", "this help; Esc closes it"),
     (
         "Ctrl+Q, Ctrl+C, q",
-        "quit (q only outside text fields; asks if a request is in flight)",
+        "quit (q outside text; asks if sending)",
     ),
 ];

@@ -11,7 +11,7 @@ use tui_input::Input;
 
 use super::{theme, wrap};
 use crate::api::customer::FieldKind;
-use crate::api::{CustomerField, Quantity, mask_account};
+use crate::api::{CustomerField, Operation, Quantity, mask_account};
 use crate::app::form::{FieldId, Form};
 use crate::app::{App, Focus};
 
@@ -112,13 +112,13 @@ fn customer_header(form: &Form, width: usize) -> Line<'static> {
     if form.customer_open {
         spans.push(Span::raw("▾ open · "));
         spans.push(Span::styled("Ctrl+O", theme::key()));
-        spans.push(Span::raw(" closes · all optional"));
+        spans.push(Span::raw(" closes"));
     } else {
         spans.push(Span::raw("▸ closed · "));
         spans.push(Span::styled("Ctrl+O", theme::key()));
         spans.push(Span::raw(" opens (optional)"));
     }
-    if filled > 0 && width >= 70 {
+    if filled > 0 && (width >= 100 || problems == 0) {
         spans.push(Span::styled(format!(" · {filled} filled"), theme::dim()));
     }
     if problems > 0 {
@@ -171,8 +171,9 @@ fn row(
             }
         }
         FieldId::Quantity => {
-            let (label, placeholder) = match form.operation.quantity() {
-                Quantity::Points => ("Points".to_string(), "e.g. 25"),
+            let (label, placeholder) = match (form.operation.quantity(), form.operation) {
+                (Quantity::Points, _) => ("Points".to_string(), "e.g. 25"),
+                (_, Operation::Tip) => (format!("Tip ({})", currency.code()), "e.g. 2.00"),
                 _ => (format!("Amount ({})", currency.code()), "e.g. 10.50"),
             };
             let (value, cursor) =
@@ -186,13 +187,13 @@ fn row(
             }
         }
         FieldId::Original => {
-            let (value, cursor) = input_box(
-                &form.original,
-                value_width,
-                focused,
-                "history: select, V/T",
-                None,
-            );
+            let placeholder = if form.operation == Operation::Void {
+                "from history: Ctrl+L, V"
+            } else {
+                "from history: Ctrl+L, T"
+            };
+            let (value, cursor) =
+                input_box(&form.original, value_width, focused, placeholder, None);
             Row {
                 label: "Original checkoutId".into(),
                 value,
@@ -261,7 +262,13 @@ fn customer_row(
             cursor: None,
         };
     }
-    let (value, cursor) = input_box(input, value_width, focused, field.hint(), None);
+    let hint = match field.kind() {
+        FieldKind::Date | FieldKind::Text { .. } => field.hint().to_string(),
+        _ if field.hint().is_empty() => String::new(),
+        // "e.g." so an example is never mistaken for something already typed.
+        _ => format!("e.g. {}", field.hint()),
+    };
+    let (value, cursor) = input_box(input, value_width, focused, &hint, None);
     Row {
         label: field.label().into(),
         value,
@@ -365,9 +372,16 @@ pub fn render(app: &App, view: FormView, frame: &mut Frame, area: Rect) {
     let hidden_below = view.customer.len().saturating_sub(offset + room);
     let mut block = block;
     if hidden_above + hidden_below > 0 {
+        let mut parts = Vec::new();
+        if hidden_above > 0 {
+            parts.push(format!("↑ {hidden_above} more"));
+        }
+        if hidden_below > 0 {
+            parts.push(format!("↓ {hidden_below} more"));
+        }
         block = block.title_bottom(
             Line::from(Span::styled(
-                format!(" ↑ {hidden_above} more · ↓ {hidden_below} more (Tab / Up / Down) "),
+                format!(" {} (Tab / Up / Down) ", parts.join(" · ")),
                 theme::dim(),
             ))
             .right_aligned(),

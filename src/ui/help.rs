@@ -18,12 +18,12 @@ fn bar_items(app: &App) -> Vec<(&'static str, &'static str)> {
         (Overlay::Help, _) => vec![("Esc", "close help")],
         (Overlay::None, Focus::History) => vec![
             ("↑↓", "select"),
-            ("PgUp/PgDn", "page"),
             ("V", "void"),
             ("T", "tip"),
             ("Esc", "back to form"),
             ("F1", "help"),
             ("q", "quit"),
+            ("PgUp/PgDn", "page"),
         ],
         (Overlay::None, Focus::Form) => {
             let mut items = vec![("Enter", "send"), ("Esc", "clear"), ("Tab", "next")];
@@ -35,13 +35,13 @@ fn bar_items(app: &App) -> Vec<(&'static str, &'static str)> {
                 _ => {}
             }
             items.push(("F1", "help"));
-            items.push(("F2-F9", "operation"));
+            items.push(("Ctrl+Q", "quit"));
             if app.form.has_customer() {
                 items.push(("Ctrl+O", "customer"));
             }
-            items.push(("Ctrl+E", "entry"));
+            items.push(("F2-F9", "operation"));
             items.push(("Ctrl+L", "history"));
-            items.push(("Ctrl+Q", "quit"));
+            items.push(("Ctrl+E", "entry"));
             items
         }
     }

@@ -49,7 +49,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let show_detail = width >= 100;
     let mut lines = Vec::with_capacity(usize::from(inner.height));
     let header = format!(
-        "{:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
+        "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
         "Time",
         "Operation",
         "Card",
@@ -65,17 +65,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let rows = usize::from(inner.height).saturating_sub(1);
     if history.entries.is_empty() {
         let text = if history.loading {
-            "loading…"
+            "  loading…"
         } else {
-            "No transactions yet this shift."
+            "  No transactions yet this shift."
         };
         lines.push(Line::from(Span::styled(text, theme::dim())));
     }
     let offset = history.offset(rows, focused);
     let visible = history.entries.iter().enumerate().skip(offset).take(rows);
     for (i, entry) in visible {
+        let selected = focused && i == history.selected;
         let mut line = row(entry, show_detail);
-        if focused && i == history.selected {
+        // A marker as well as the highlight, so the selection survives any colour scheme.
+        line.spans
+            .insert(0, Span::raw(if selected { "› " } else { "  " }));
+        if selected {
             line = line.style(theme::selected_row());
         }
         lines.push(line);

@@ -36,7 +36,11 @@ pub fn render(app: &App, frame: &mut Frame) {
     tabs::render(app, frame, tabs_area);
 
     let view = form::view(app, body.width.saturating_sub(2));
-    let status_rows: u16 = if body.height >= 30 { 8 } else { 6 };
+    let status_rows: u16 = if body.height >= 30 && !app.form.customer_open {
+        8
+    } else {
+        6
+    };
     // The history gives up rows first when the customer section is open.
     let history_min: u16 = if app.form.customer_open { 4 } else { 6 };
     let wanted = u16::try_from(view.wanted_rows() + 2).unwrap_or(u16::MAX);
@@ -61,16 +65,21 @@ fn too_small(frame: &mut Frame, area: Rect) {
         "terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
         area.width, area.height
     );
-    let rows = if area.width == 0 {
-        1
+    let lines: Vec<Line> = if text.len() <= usize::from(area.width) {
+        vec![Line::from(text).centered()]
     } else {
-        u16::try_from(text.len()).unwrap_or(u16::MAX) / area.width + 1
+        vec![
+            Line::from(format!(
+                "terminal too small: {}x{}",
+                area.width, area.height
+            ))
+            .centered(),
+            Line::from(format!("need at least {MIN_WIDTH}x{MIN_HEIGHT}")).centered(),
+        ]
     };
+    let rows = u16::try_from(lines.len()).unwrap_or(1);
     let middle = area.centered_vertically(Constraint::Length(rows));
-    frame.render_widget(
-        Paragraph::new(Line::from(text).centered()).wrap(Wrap { trim: true }),
-        middle,
-    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), middle);
 }
 
 /// Splits `text` into lines of at most `width` columns, on spaces where possible.

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::api::Operation;
+use crate::api::{Operation, Quantity};
 use crate::app::status::{InFlight, StatusView, Step};
 use crate::app::{App, Tone};
 use crate::outcome::{Outcome, Status};
@@ -20,7 +20,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         StatusView::Ready => (ready(app), theme::border()),
         StatusView::Invalid { problems } => (invalid(*problems), theme::error()),
         StatusView::InFlight(f) => (in_flight(f, app.now_ms), theme::focused_border()),
-        StatusView::Done(outcome) => (done(outcome, usize::from(area.width)), {
+        StatusView::Done(outcome) => (done(outcome, app, usize::from(area.width)), {
             theme::banner(outcome.status)
                 .bg
                 .map_or(theme::border(), |c| Style::new().fg(c))
@@ -67,11 +67,13 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         Operation::Void => "select the sale in the history (Ctrl+L), V, Enter",
         Operation::Tip => "card, tip amount, original checkoutId, Enter",
     };
+    let ready = if op == Operation::Void {
+        "Ready — pick the sale to void in the history"
+    } else {
+        "Ready — scan, swipe or type the card number"
+    };
     let mut lines = vec![
-        Line::from(Span::styled(
-            "Ready — scan, swipe or type the card number",
-            theme::bold(),
-        )),
+        Line::from(Span::styled(ready, theme::bold())),
         Line::from(vec![
             Span::styled(format!("{}: ", op.label()), theme::dim()),
             Span::raw(steps),
@@ -167,14 +169,16 @@ fn in_flight(f: &InFlight, now_ms: u64) -> Vec<Line<'static>> {
     lines
 }
 
-fn done(outcome: &Outcome, width: usize) -> Vec<Line<'static>> {
-    let quantity = outcome.amount.as_deref().map_or(String::new(), |a| {
-        if outcome.operation.quantity() == crate::api::Quantity::Points {
-            format!("{a} pts")
-        } else {
-            a.to_string()
-        }
-    });
+fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
+    let quantity =
+        outcome
+            .amount
+            .as_deref()
+            .map_or(String::new(), |a| match outcome.operation.quantity() {
+                Quantity::Points => format!("{a} pts"),
+                Quantity::Money => format!("{} {a}", app.limits.currency.code()),
+                Quantity::None => String::new(),
+            });
     let what = summary(outcome.operation, &quantity, &outcome.account_id);
     let (word, _) = match outcome.status {
         Status::Approved => ("✔ APPROVED", ()),
@@ -244,10 +248,15 @@ fn done(outcome: &Outcome, width: usize) -> Vec<Line<'static>> {
                 outcome.msg.clone(),
                 theme::error().patch(theme::bold()),
             )));
-            lines.push(Line::from(Span::raw(join_dim(
-                "Nothing was charged.",
-                order,
-            ))));
+            // The worker's message may already say so; do not say it twice.
+            let first = if outcome.msg.to_lowercase().contains("nothing was charged") {
+                ""
+            } else {
+                "Nothing was charged."
+            };
+            lines.push(Line::from(Span::raw(
+                join_dim(first, order).trim().to_string(),
+            )));
         }
     }
     lines
