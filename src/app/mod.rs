@@ -569,11 +569,12 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    // Pasted text belongs in the card field, except where a cashier plausibly pastes
+    // something else: a checkoutId, or a customer's details.
     let field = app.form.focus;
     let into_focused = app.focus == Focus::Form
-        && field != FieldId::Card
         && field.is_text()
-        && !matches!(field, FieldId::Card);
+        && matches!(field, FieldId::Original | FieldId::Customer(_));
     if into_focused {
         for c in text.chars().filter(|c| !c.is_control()) {
             if let Some(refusal) = app.form.type_char(c, &app.limits) {

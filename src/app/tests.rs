@@ -464,3 +464,115 @@ fn history_updates_from_finished_and_pages_older_rows() {
         Some("933392815902290101")
     );
 }
+
+#[test]
+fn a_scan_fills_the_card_as_scanned_and_moves_on_without_leaking_keys() {
+    let mut app = app();
+    type_str(&mut app, "99"); // a person started typing, then scanned instead
+    apply_routed(
+        &mut app,
+        Routed::Scan {
+            account: CARD.into(),
+            submit: false,
+        },
+    );
+    assert_eq!(app.form.card.value(), CARD);
+    assert_eq!(app.form.entry, EntryType::B);
+    assert_eq!(app.form.focus, FieldId::Quantity);
+    assert_eq!(app.form.quantity.value(), "");
+    type_str(&mut app, "25");
+    let sent = submits(&key(&mut app, KeyCode::Enter));
+    assert_eq!(sent[0].1.entry, EntryType::B);
+    assert_eq!(sent[0].1.account, CARD);
+}
+
+#[test]
+fn a_scan_that_submits_sends_once() {
+    let mut app = app();
+    key(&mut app, KeyCode::F(6)); // Balance: the card is all it needs
+    let effects = apply_routed(
+        &mut app,
+        Routed::Scan {
+            account: CARD.into(),
+            submit: true,
+        },
+    );
+    assert_eq!(submits(&effects).len(), 1);
+}
+
+#[test]
+fn a_swipe_offers_the_name_for_the_customer() {
+    let mut app = app();
+    key(&mut app, KeyCode::F(7)); // Activate
+    apply_routed(
+        &mut app,
+        Routed::Swipe {
+            swipe: scanner::Swipe {
+                account: CARD.into(),
+                name: Some("Jon Q Doe".into()),
+            },
+            submit: false,
+        },
+    );
+    assert_eq!(app.form.entry, EntryType::M);
+    assert_eq!(app.name_offer.as_deref(), Some("Jon Q Doe"));
+    ctrl(&mut app, 'n');
+    use crate::api::CustomerField;
+    assert_eq!(app.form.customer_value(CustomerField::FirstName), "Jon Q");
+    assert_eq!(app.form.customer_value(CustomerField::LastName), "Doe");
+    assert!(app.form.customer_open);
+    let sent = submits(&key(&mut app, KeyCode::Enter));
+    let customer = sent[0].1.customer.clone().unwrap();
+    assert_eq!(customer.last_name, "Doe");
+}
+
+#[test]
+fn a_bad_swipe_asks_for_another() {
+    let mut app = app();
+    apply_routed(&mut app, Routed::SwipeError);
+    assert_eq!(
+        app.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Card not read — swipe again")
+    );
+    assert_eq!(app.form.card.value(), "");
+}
+
+#[test]
+fn paste_goes_to_the_card_unless_a_checkout_id_is_expected() {
+    let mut app = app();
+    key(&mut app, KeyCode::F(8)); // Void
+    update(
+        &mut app,
+        Msg::Paste {
+            text: "933392815902294016".into(),
+            at_ms: 1,
+        },
+    );
+    assert_eq!(app.form.original.value(), "933392815902294016");
+    let mut app = super::tests::app();
+    key(&mut app, KeyCode::Tab); // points field
+    update(
+        &mut app,
+        Msg::Paste {
+            text: "6274-0000-0000-0014".into(),
+            at_ms: 1,
+        },
+    );
+    assert_eq!(app.form.card.value(), CARD);
+    assert_eq!(app.form.quantity.value(), "");
+}
+
+#[test]
+fn key_releases_are_ignored() {
+    let mut app = app();
+    let mut release = KeyEvent::new(KeyCode::Char('6'), KeyModifiers::NONE);
+    release.kind = crossterm::event::KeyEventKind::Release;
+    update(
+        &mut app,
+        Msg::Key {
+            key: release,
+            at_ms: 1,
+        },
+    );
+    assert_eq!(app.form.card.value(), "");
+}
