@@ -358,7 +358,7 @@ mod tests {
     use super::*;
 
     fn usd_max() -> Amount {
-        Amount::from_minor(500_00)
+        Amount::from_minor(50_000)
     }
 
     #[test]

@@ -1,12 +1,149 @@
-//! TEMPORARY stub until the TUI branch lands.
+//! The terminal runtime: owns the terminal, turns crossterm and worker events into `Msg`s
+//! stamped with the time since start, runs `update`, carries out the effects, and draws
+//! once per batch of events.
+
+use std::io::{self, stdout};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream, KeyEventKind,
+};
+use crossterm::execute;
+use futures::{FutureExt, StreamExt};
+use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
+use crate::app::history::PAGE;
+use crate::app::{App, Effect, Msg, update};
+use crate::ui;
 use crate::worker::{Command, Event};
 
+/// Runs the till screen until the cashier quits. The terminal is restored on every path:
+/// here on return, and by ratatui's panic hook on a panic.
 pub async fn run(
-    _app: crate::app::App,
-    _commands: UnboundedSender<Command>,
-    _events: UnboundedReceiver<Event>,
-) -> std::io::Result<()> {
-    Err(std::io::Error::other("the cashier screen is not built yet"))
+    app: App,
+    commands: UnboundedSender<Command>,
+    events: UnboundedReceiver<Event>,
+) -> io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let result = match execute!(stdout(), EnableBracketedPaste) {
+        Ok(()) => event_loop(&mut terminal, app, &commands, events).await,
+        Err(e) => Err(e),
+    };
+    // The worker finishes what is in flight (it is journaled either way).
+    let _ = commands.send(Command::Shutdown);
+    let _ = execute!(stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+struct Clock(Instant);
+
+impl Clock {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn instant_at(&self, ms: u64) -> tokio::time::Instant {
+        tokio::time::Instant::from_std(self.0 + Duration::from_millis(ms))
+    }
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    commands: &UnboundedSender<Command>,
+    mut events: UnboundedReceiver<Event>,
+) -> io::Result<()> {
+    let clock = Clock(Instant::now());
+    let mut terminal_events = EventStream::new();
+    let mut worker_alive = true;
+    send(
+        commands,
+        Command::LoadHistory {
+            before: None,
+            limit: PAGE,
+        },
+    );
+    app.history.loading = true;
+    let size = terminal.size()?;
+    update(
+        &mut app,
+        Msg::Resize {
+            w: size.width,
+            h: size.height,
+        },
+    );
+    terminal.draw(|frame| ui::render(&app, frame))?;
+    loop {
+        let mut batch = Vec::new();
+        let deadline = app.next_deadline();
+        let sleep = async {
+            match deadline {
+                Some(ms) => tokio::time::sleep_until(clock.instant_at(ms)).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(event) => {
+                    if let Some(msg) = to_msg(event?, clock.now_ms()) {
+                        batch.push(msg);
+                    }
+                }
+                None => return Ok(()),
+            },
+            event = events.recv(), if worker_alive => match event {
+                Some(event) => batch.push(Msg::Worker(event)),
+                None => {
+                    worker_alive = false;
+                    batch.push(Msg::Worker(Event::Problem(
+                        "the background worker stopped: nothing more can be sent; restart the till"
+                            .into(),
+                    )));
+                }
+            },
+            () = sleep => batch.push(Msg::Tick { at_ms: clock.now_ms() }),
+        }
+        // Take everything else that is already waiting, then draw once.
+        while let Some(Some(event)) = terminal_events.next().now_or_never() {
+            if let Some(msg) = to_msg(event?, clock.now_ms()) {
+                batch.push(msg);
+            }
+        }
+        while let Ok(event) = events.try_recv() {
+            batch.push(Msg::Worker(event));
+        }
+        if deadline.is_some_and(|d| clock.now_ms() >= d)
+            && !batch.iter().any(|m| matches!(m, Msg::Tick { .. }))
+        {
+            batch.push(Msg::Tick {
+                at_ms: clock.now_ms(),
+            });
+        }
+        for msg in batch {
+            for effect in update(&mut app, msg) {
+                match effect {
+                    Effect::Worker(command) => send(commands, command),
+                    Effect::Quit => return Ok(()),
+                }
+            }
+        }
+        terminal.draw(|frame| ui::render(&app, frame))?;
+    }
+}
+
+fn send(commands: &UnboundedSender<Command>, command: Command) {
+    // A closed channel is reported by the events side (the worker's receiver drops).
+    let _ = commands.send(command);
+}
+
+fn to_msg(event: TermEvent, at_ms: u64) -> Option<Msg> {
+    match event {
+        // Only presses: releases and auto-repeats (kitty protocol) would double keys.
+        TermEvent::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key { key, at_ms }),
+        TermEvent::Paste(text) => Some(Msg::Paste { text, at_ms }),
+        TermEvent::Resize(w, h) => Some(Msg::Resize { w, h }),
+        _ => None,
+    }
 }

@@ -13,7 +13,10 @@ pub type RequestId = u64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Journal, sign and send one request.
-    Submit { id: RequestId, request: TillRequest },
+    Submit {
+        id: RequestId,
+        request: Box<TillRequest>,
+    },
     /// Load a page of history, newest first, older than row `before` (None = newest).
     LoadHistory { before: Option<i64>, limit: usize },
     /// Finish in-flight work and stop.
@@ -59,7 +62,7 @@ pub enum Event {
     /// The request is over; `entry` is its journal row as it now stands.
     Finished {
         id: RequestId,
-        outcome: Outcome,
+        outcome: Box<Outcome>,
         entry: Option<HistoryEntry>,
     },
     /// A page of history for `LoadHistory`.
@@ -117,7 +120,12 @@ async fn run(
     while in_flight.join_next().await.is_some() {}
 }
 
-async fn submit(till: &Till, id: RequestId, request: TillRequest, events: &UnboundedSender<Event>) {
+async fn submit(
+    till: &Till,
+    id: RequestId,
+    request: Box<TillRequest>,
+    events: &UnboundedSender<Event>,
+) {
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
     };
@@ -130,7 +138,7 @@ async fn submit(till: &Till, id: RequestId, request: TillRequest, events: &Unbou
             }));
             let _ = events.send(Event::Finished {
                 id,
-                outcome: finished.outcome,
+                outcome: Box::new(finished.outcome),
                 entry: finished.entry,
             });
         }
@@ -154,7 +162,7 @@ async fn submit(till: &Till, id: RequestId, request: TillRequest, events: &Unbou
             };
             let _ = events.send(Event::Finished {
                 id,
-                outcome,
+                outcome: Box::new(outcome),
                 entry: None,
             });
         }

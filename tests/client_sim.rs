@@ -225,7 +225,7 @@ async fn every_fault_maps_to_its_error_class_and_exit_code() {
     );
     assert_eq!(err.status().exit_code(), 2);
 
-    let mut broke = money(Operation::Pay, "6274000000000022", 100_00);
+    let mut broke = money(Operation::Pay, "6274000000000022", 10_000);
     broke.nsf_allowed = false;
     let err = send(&client, &broke, 6).await.unwrap_err();
     assert!(

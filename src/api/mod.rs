@@ -250,7 +250,7 @@ pub fn luhn_ok(account: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Masks a card number for anything a person or a log can see: `**** **** 3456`.

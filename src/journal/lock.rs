@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 
 use super::JournalError;
 
+/// How long a busy lock is retried before the journal counts as taken: 10 x 20 ms.
+const RELEASE_WAIT_ATTEMPTS: u32 = 10;
+const RELEASE_WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Holds the lock for as long as it lives.
 #[derive(Debug)]
 pub(crate) struct LockFile {
@@ -36,15 +40,24 @@ impl LockFile {
         let mut file = super::owner_only(OpenOptions::new().read(true).write(true).create(true))
             .open(&path)
             .map_err(io_err)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(JournalError::Locked {
-                    path: journal.to_path_buf(),
-                    pid: read_pid(&mut file),
-                });
+        let mut attempts = 0;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                // A process forked by any thread of ours shares our descriptors until it
+                // execs, and with them a lock we have just released; give that a moment.
+                Err(TryLockError::WouldBlock) if attempts < RELEASE_WAIT_ATTEMPTS => {
+                    attempts += 1;
+                    std::thread::sleep(RELEASE_WAIT_STEP);
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(JournalError::Locked {
+                        path: journal.to_path_buf(),
+                        pid: read_pid(&mut file),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(io_err(e)),
             }
-            Err(TryLockError::Error(e)) => return Err(io_err(e)),
         }
         // Ours now: replace whatever pid a previous (dead) owner left.
         file.set_len(0).map_err(io_err)?;

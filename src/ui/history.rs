@@ -1,0 +1,129 @@
+//! The history pane: this shift's transactions, newest first. Only the rows that fit are
+//! formatted, so a long shift costs nothing per frame.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::theme;
+use crate::app::{App, Focus};
+use crate::outcome::{HistoryEntry, RowState};
+
+/// Column widths: time, operation, card, entry, amount, outcome.
+const TIME: usize = 8;
+const OP: usize = 13;
+const CARD: usize = 14;
+const QTY: usize = 12;
+const STATE: usize = 9;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Focus::History;
+    let history = &app.history;
+    let mut block = Block::bordered()
+        .title(Line::from(vec![
+            Span::styled(" History ", theme::bold()),
+            Span::raw(format!("— this shift ({}) ", history.entries.len())),
+        ]))
+        .title(
+            Line::from(Span::styled(
+                if focused {
+                    " ↑↓ PgUp PgDn · V void · T tip · Esc back "
+                } else {
+                    " Ctrl+L to scroll "
+                },
+                theme::dim(),
+            ))
+            .right_aligned(),
+        )
+        .border_style(if focused {
+            theme::focused_border()
+        } else {
+            theme::border()
+        });
+    if history.loading {
+        block = block.title_bottom(Span::styled(" loading older rows… ", theme::dim()));
+    }
+    let inner = block.inner(area);
+    let width = usize::from(inner.width);
+    let show_detail = width >= 100;
+    let mut lines = Vec::with_capacity(usize::from(inner.height));
+    let header = format!(
+        "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
+        "Time",
+        "Operation",
+        "Card",
+        "Amount",
+        "Outcome",
+        if show_detail {
+            "  checkoutId / message"
+        } else {
+            ""
+        },
+    );
+    lines.push(Line::from(Span::styled(header, theme::bold())));
+    let rows = usize::from(inner.height).saturating_sub(1);
+    if history.entries.is_empty() {
+        let text = if history.loading {
+            "  loading…"
+        } else {
+            "  No transactions yet this shift."
+        };
+        lines.push(Line::from(Span::styled(text, theme::dim())));
+    }
+    let offset = history.offset(rows, focused);
+    let visible = history.entries.iter().enumerate().skip(offset).take(rows);
+    for (i, entry) in visible {
+        let selected = focused && i == history.selected;
+        let mut line = row(entry, show_detail);
+        // A marker as well as the highlight, so the selection survives any colour scheme.
+        line.spans
+            .insert(0, Span::raw(if selected { "› " } else { "  " }));
+        if selected {
+            line = line.style(theme::selected_row());
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
+    let at = entry.at;
+    let state = match entry.state {
+        RowState::Unknown => "UNKNOWN",
+        RowState::Sending => "sending…",
+        other => other.as_str(),
+    };
+    let mut spans = vec![
+        Span::raw(format!(
+            "{:02}:{:02}:{:02}  {:<OP$}  {:<CARD$}  {}  {:<QTY$}  ",
+            at.hour(),
+            at.minute(),
+            at.second(),
+            truncate(entry.operation.label(), OP),
+            truncate(&entry.account_id, CARD),
+            entry.entry_type.code(),
+            truncate(&entry.quantity, QTY),
+        )),
+        Span::styled(format!("{state:<STATE$}"), theme::row_state(entry.state)),
+    ];
+    if show_detail {
+        let detail = match (&entry.checkout_id, entry.msg.is_empty()) {
+            (Some(c), true) => c.clone(),
+            (Some(c), false) => format!("{c} · {}", entry.msg),
+            (None, _) => entry.msg.clone(),
+        };
+        spans.push(Span::styled(format!("  {detail}"), theme::dim()));
+    }
+    Line::from(spans)
+}
+
+fn truncate(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(width - 1).collect();
+        t.push('…');
+        t
+    }
+}
