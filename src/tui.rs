@@ -9,7 +9,7 @@ use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream, KeyEventKind,
 };
 use crossterm::execute;
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
@@ -56,7 +56,7 @@ async fn event_loop(
     mut events: UnboundedReceiver<Event>,
 ) -> io::Result<()> {
     let clock = Clock(Instant::now());
-    let mut terminal_events = EventStream::new();
+    let mut keys = spawn_terminal_reader(clock.0);
     let mut worker_alive = true;
     send(
         commands,
@@ -85,12 +85,9 @@ async fn event_loop(
             }
         };
         tokio::select! {
-            event = terminal_events.next() => match event {
-                Some(event) => {
-                    if let Some(msg) = to_msg(event?, clock.now_ms()) {
-                        batch.push(msg);
-                    }
-                }
+            read = keys.recv() => match read {
+                Some(read) => batch.extend(read?),
+                // The terminal is gone (hung up): nothing more can be typed.
                 None => return Ok(()),
             },
             event = events.recv(), if worker_alive => match event {
@@ -106,10 +103,8 @@ async fn event_loop(
             () = sleep => batch.push(Msg::Tick { at_ms: clock.now_ms() }),
         }
         // Take everything else that is already waiting, then draw once.
-        while let Some(Some(event)) = terminal_events.next().now_or_never() {
-            if let Some(msg) = to_msg(event?, clock.now_ms()) {
-                batch.push(msg);
-            }
+        while let Ok(read) = keys.try_recv() {
+            batch.extend(read?);
         }
         while let Ok(event) = events.try_recv() {
             batch.push(Msg::Worker(event));
@@ -131,6 +126,28 @@ async fn event_loop(
         }
         terminal.draw(|frame| ui::render(&app, frame))?;
     }
+}
+
+/// Reads the terminal on its own task and stamps each event the moment it is read, so the
+/// scanner's timing sees the keys' real spacing, not when the loop got round to them (a
+/// draw in between would otherwise stretch a scan's gaps). It also keeps the
+/// [`EventStream`] polled only from one place with a real waker: polling it once with a
+/// no-op waker (`now_or_never`) leaves its wake-up thread holding that waker, and the
+/// screen stops reacting to keys.
+fn spawn_terminal_reader(start: Instant) -> UnboundedReceiver<io::Result<Option<Msg>>> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let clock = Clock(start);
+        let mut stream = EventStream::new();
+        while let Some(event) = stream.next().await {
+            let read = event.map(|event| to_msg(event, clock.now_ms()));
+            let failed = read.is_err();
+            if tx.send(read).is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 fn send(commands: &UnboundedSender<Command>, command: Command) {
