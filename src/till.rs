@@ -151,6 +151,7 @@ impl Till {
             account: request.account.clone(),
             entry_type: request.entry,
             amount: wire_quantity(request, &self.body_context),
+            resend: false,
         };
         self.conclude(row_id, context, sent, progress).await
     }
@@ -169,6 +170,7 @@ impl Till {
             account: fields.account.clone().unwrap_or_default(),
             entry_type: row.entry_type,
             amount: fields.amount.clone(),
+            resend: true,
         };
         let sent = self
             .send_with_retry(row.operation, &row.body, progress)
@@ -253,6 +255,15 @@ impl Till {
                 outcome.status = e.status();
                 outcome.code = e.code();
                 outcome.msg = explain(&e, op);
+                if context.resend && outcome.status == Status::Rejected {
+                    // Refusing the resend (bad token, not sent) says nothing about the first
+                    // attempt, which may have been applied: the row stays unknown.
+                    outcome.status = Status::Unknown;
+                    outcome.msg = format!(
+                        "the resend did not get through ({}); whether the first attempt went through is still unknown",
+                        outcome.msg
+                    );
+                }
                 outcome.checkout_id = e.data().and_then(|d| d.checkout_id.clone());
                 e.data().cloned()
             }
@@ -334,9 +345,18 @@ struct RequestContext {
     account: String,
     entry_type: EntryType,
     amount: Option<String>,
+    /// A second send of a request whose first outcome is unknown.
+    resend: bool,
 }
 
 /// The few fields recovery reads back out of a journaled body.
+/// The card number a journaled request was for (read from its signed body), if any.
+pub fn account_of(row: &Row) -> Option<String> {
+    BodyFields::read(&row.body)
+        .account
+        .filter(|a| !a.is_empty())
+}
+
 struct BodyFields {
     account: Option<String>,
     amount: Option<String>,
