@@ -9,6 +9,7 @@ pub mod config;
 pub mod journal;
 pub mod money;
 pub mod outcome;
+pub mod receipt;
 pub mod sim;
 pub mod till;
 pub mod tui;

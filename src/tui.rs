@@ -13,8 +13,7 @@ use futures::StreamExt;
 use ratatui::DefaultTerminal;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::history::PAGE;
-use crate::app::{App, Effect, Msg, update};
+use crate::app::{App, Effect, Msg, start, update};
 use crate::ui;
 use crate::worker::{Command, Event};
 
@@ -58,14 +57,11 @@ async fn event_loop(
     let clock = Clock(Instant::now());
     let mut keys = spawn_terminal_reader(clock.0);
     let mut worker_alive = true;
-    send(
-        commands,
-        Command::LoadHistory {
-            before: None,
-            limit: PAGE,
-        },
-    );
-    app.history.loading = true;
+    for effect in start(&mut app) {
+        if let Effect::Worker(command) = effect {
+            send(commands, command);
+        }
+    }
     let size = terminal.size()?;
     update(
         &mut app,

@@ -3,8 +3,11 @@
 //! For every request: journal the intent -> sign -> send -> journal the outcome, reporting
 //! each stage so the status pane stays live. Nothing here runs on the UI path.
 
-use crate::api::TillRequest;
-use crate::outcome::{HistoryEntry, Outcome};
+use std::path::PathBuf;
+
+use crate::api::{Balance, Operation, TillRequest};
+use crate::journal::Report;
+use crate::outcome::{HistoryEntry, Outcome, Status};
 
 /// Ties a submitted request to the events about it.
 pub type RequestId = u64;
@@ -19,6 +22,19 @@ pub enum Command {
     },
     /// Load a page of history, newest first, older than row `before` (None = newest).
     LoadHistory { before: Option<i64>, limit: usize },
+    /// The rows with no final outcome (left by a crash or a timeout), for recovery.
+    LoadOpenRows,
+    /// Send a journaled request again: the same bytes and tranOrderNo, so PayWizard
+    /// de-duplicates it. Reported like a `Submit`.
+    Resend { id: RequestId, row: i64 },
+    /// Ask the card of an open row for its balances, to see whether it went through.
+    CheckRowBalance { row: i64 },
+    /// Close an open row by hand, with the cashier's reason.
+    Abandon { row: i64, reason: String },
+    /// Today's totals.
+    LoadReport,
+    /// Write a receipt for the printer spooler.
+    SaveReceipt { name: String, text: String },
     /// Finish in-flight work and stop.
     Shutdown,
 }
@@ -70,6 +86,17 @@ pub enum Event {
         before: Option<i64>,
         entries: Vec<HistoryEntry>,
     },
+    /// The open rows for `LoadOpenRows`, oldest first.
+    OpenRows(Vec<HistoryEntry>),
+    RowBalance {
+        row: i64,
+        balances: Result<Vec<Balance>, String>,
+    },
+    /// A row changed outside a request (abandoned by hand).
+    RowChanged(HistoryEntry),
+    Report(Box<Report>),
+    /// Where the receipt was written, or why it was not.
+    ReceiptSaved(Result<String, String>),
     Connection(Connection),
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
@@ -77,40 +104,90 @@ pub enum Event {
 
 use std::sync::Arc;
 
+use time::OffsetDateTime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use crate::till::Till;
 
 /// Starts the worker. It runs until `Shutdown` (after in-flight requests finish, so their
-/// outcomes reach the journal) or until the command channel closes.
+/// outcomes reach the journal) or until the command channel closes. Receipts are written to
+/// `receipts_dir` when one is configured.
 pub fn spawn(
     till: Arc<Till>,
+    receipts_dir: Option<PathBuf>,
     commands: UnboundedReceiver<Command>,
     events: UnboundedSender<Event>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(till, commands, events))
+    tokio::spawn(run(till, receipts_dir, commands, events))
 }
 
 async fn run(
     till: Arc<Till>,
+    receipts_dir: Option<PathBuf>,
     mut commands: UnboundedReceiver<Command>,
     events: UnboundedSender<Event>,
 ) {
     let mut in_flight = JoinSet::new();
     while let Some(command) = commands.recv().await {
+        let send = |event: Event| {
+            let _ = events.send(event);
+        };
         match command {
             Command::Submit { id, request } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
                 in_flight.spawn(async move { submit(&till, id, request, &events).await });
             }
+            Command::Resend { id, row } => {
+                let till = Arc::clone(&till);
+                let events = events.clone();
+                in_flight.spawn(async move { resend(&till, id, row, &events).await });
+            }
+            Command::CheckRowBalance { row } => {
+                let till = Arc::clone(&till);
+                let events = events.clone();
+                in_flight.spawn(async move {
+                    let balances = row_balance(&till, row).await;
+                    let _ = events.send(Event::RowBalance { row, balances });
+                });
+            }
             Command::LoadHistory { before, limit } => {
                 let page = till.journal().history(before, limit, till.offset());
-                let _ = events.send(match page {
+                send(match page {
                     Ok(entries) => Event::History { before, entries },
                     Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
                 });
+            }
+            Command::LoadOpenRows => {
+                let offset = till.offset();
+                let rows = till.journal().open_rows();
+                send(match rows {
+                    Ok(rows) => {
+                        Event::OpenRows(rows.iter().map(|r| r.to_history(offset)).collect())
+                    }
+                    Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
+                });
+            }
+            Command::Abandon { row, reason } => send(abandon(&till, row, &reason)),
+            Command::LoadReport => {
+                let offset = till.offset();
+                let today = OffsetDateTime::now_utc().to_offset(offset).date();
+                let (from, to) = crate::journal::days(today, today, offset);
+                send(match till.journal().report(from, to) {
+                    Ok(report) => Event::Report(Box::new(report)),
+                    Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
+                });
+            }
+            Command::SaveReceipt { name, text } => {
+                send(Event::ReceiptSaved(match &receipts_dir {
+                    None => {
+                        Err("no receipts_dir is configured: see assets/config.example.toml".into())
+                    }
+                    Some(dir) => crate::receipt::save(dir, &name, &text)
+                        .map(|path| path.display().to_string())
+                        .map_err(|e| format!("cannot write the receipt in {}: {e}", dir.display())),
+                }));
             }
             Command::Shutdown => break,
         }
@@ -118,6 +195,84 @@ async fn run(
         while in_flight.try_join_next().is_some() {}
     }
     while in_flight.join_next().await.is_some() {}
+}
+
+fn abandon(till: &Till, row: i64, reason: &str) -> Event {
+    let mut journal = till.journal();
+    let result = journal
+        .mark_abandoned(row, reason, OffsetDateTime::now_utc())
+        .and_then(|()| journal.row(row));
+    match result {
+        Ok(Some(row)) => Event::RowChanged(row.to_history(till.offset())),
+        Ok(None) => Event::Problem(format!("row {row} is not in the journal")),
+        Err(e) => Event::Problem(format!("cannot abandon it: {e}")),
+    }
+}
+
+async fn row_balance(till: &Till, row: i64) -> Result<Vec<Balance>, String> {
+    let row = till
+        .journal()
+        .row(row)
+        .map_err(|e| format!("cannot read the journal: {e}"))?
+        .ok_or_else(|| format!("row {row} is not in the journal"))?;
+    let account = crate::till::account_of(&row)
+        .ok_or_else(|| "this request carries no card number to ask about".to_owned())?;
+    till.balances(&account, row.entry_type)
+        .await
+        .map(|data| data.balances.unwrap_or_default())
+        .map_err(|e| e.to_string())
+}
+
+async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSender<Event>) {
+    let mut progress = |stage: Stage| {
+        let _ = events.send(Event::Stage { id, stage });
+    };
+    let row = match till.journal().row(row_id) {
+        Ok(Some(row)) if row.state.is_open() => row,
+        Ok(Some(row)) => {
+            // Someone (another screen, `recover`) settled it already: show it as it is.
+            let entry = row.to_history(till.offset());
+            let _ = events.send(Event::RowChanged(entry));
+            let _ = events.send(Event::Problem(format!(
+                "that request is already {}; nothing was sent",
+                row.state
+            )));
+            return;
+        }
+        Ok(None) => {
+            let _ = events.send(Event::Problem(format!(
+                "row {row_id} is not in the journal"
+            )));
+            return;
+        }
+        Err(e) => {
+            let _ = events.send(Event::Problem(format!("cannot read the journal: {e}")));
+            return;
+        }
+    };
+    match till.resend(&row, &mut progress).await {
+        Ok(finished) => report_finished(id, finished, events),
+        Err(e) => {
+            let _ = events.send(Event::Problem(format!("the resend failed: {e}")));
+        }
+    }
+}
+
+fn report_finished(
+    id: RequestId,
+    finished: crate::till::Finished,
+    events: &UnboundedSender<Event>,
+) {
+    let _ = events.send(Event::Connection(if finished.reached_server {
+        Connection::Online
+    } else {
+        Connection::Offline
+    }));
+    let _ = events.send(Event::Finished {
+        id,
+        outcome: Box::new(finished.outcome),
+        entry: finished.entry,
+    });
 }
 
 async fn submit(
@@ -131,16 +286,17 @@ async fn submit(
     };
     match till.execute(&request, &mut progress).await {
         Ok(finished) => {
-            let _ = events.send(Event::Connection(if finished.reached_server {
-                Connection::Online
-            } else {
-                Connection::Offline
-            }));
-            let _ = events.send(Event::Finished {
-                id,
-                outcome: Box::new(finished.outcome),
-                entry: finished.entry,
-            });
+            let voided = (request.operation == Operation::Void
+                && finished.outcome.status == Status::Approved)
+                .then(|| request.original_checkout_id.clone())
+                .flatten();
+            report_finished(id, finished, events);
+            // The sale it reversed now reads `voided` in the history too.
+            if let Some(original) = voided
+                && let Ok(Some(row)) = till.journal().find(&original)
+            {
+                let _ = events.send(Event::RowChanged(row.to_history(till.offset())));
+            }
         }
         Err(e) => {
             // Nothing was sent: say so as a rejected outcome so the form is free again.
@@ -153,7 +309,7 @@ async fn submit(
                     crate::api::mask_account(&request.account)
                 },
                 entry_type: request.entry,
-                status: crate::outcome::Status::Rejected,
+                status: Status::Rejected,
                 code: None,
                 msg: e.to_string(),
                 checkout_id: None,

@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use paywizard_till::api::{Balance, EntryType, Operation, mask_account};
 use paywizard_till::app::{App, Msg, update};
 use paywizard_till::config::{Config, FileConfig, Mode, Overrides};
+use paywizard_till::journal::{Headline, MoneyTotal, Report, ReportLine};
 use paywizard_till::money::WireDecimal;
 use paywizard_till::outcome::{HistoryEntry, Outcome, RowState, Status};
 use paywizard_till::worker::{Connection, Event, Stage};
@@ -343,7 +344,7 @@ fn quit_confirmation_while_sending() {
     let mut app = app();
     submit_issue(&mut app);
     press(&mut app, KeyCode::Char('q'), KeyModifiers::CONTROL);
-    snap_at("quit_confirm", &app, 80, 24);
+    snap("quit_confirm", &app);
 }
 
 #[test]
@@ -362,5 +363,218 @@ fn production_and_sandbox_headers() {
     );
     snap("production_header", &app);
     let app = App::new(&config(Mode::Sandbox));
-    snap_at("sandbox_header", &app, 80, 24);
+    snap("sandbox_header", &app);
+}
+
+/// Keys as a keyboard-wedge reader sends them: 2 ms apart, then the runtime's tick.
+fn burst(app: &mut App, text: &str, suffix: Option<KeyCode>) {
+    let start = app.now_ms + 400;
+    let mut at_ms = start;
+    let codes = text.chars().map(KeyCode::Char).chain(suffix);
+    for code in codes {
+        send(
+            app,
+            Msg::Key {
+                key: KeyEvent::new(code, KeyModifiers::NONE),
+                at_ms,
+            },
+        );
+        at_ms += 2;
+    }
+    if let Some(at_ms) = app.next_deadline() {
+        send(app, Msg::Tick { at_ms });
+    }
+}
+
+const TRACKS: &str = "%B6274000000000014^DOE/JANE^2812101?;6274000000000014=2812101?";
+
+#[test]
+fn card_read_badges() {
+    let mut scanned = app();
+    burst(&mut scanned, CARD, Some(KeyCode::Enter));
+    assert_eq!(scanned.form.card.value(), CARD);
+    snap("badge_scanned", &scanned);
+
+    let mut swiped = app();
+    select(&mut swiped, Operation::TopUp);
+    burst(&mut swiped, TRACKS, Some(KeyCode::Enter));
+    assert_eq!(swiped.form.card.value(), CARD);
+    snap("badge_swiped_name_offered", &swiped);
+
+    let mut misread = app();
+    burst(&mut misread, "%E?", Some(KeyCode::Enter));
+    snap("swipe_error", &misread);
+}
+
+#[test]
+fn a_scan_while_typing_a_customer_name_goes_to_the_card() {
+    let mut app = app();
+    select(&mut app, Operation::TopUp);
+    press(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Tab); // customer type -> first name
+    type_str(&mut app, "Ja");
+    burst(&mut app, CARD, Some(KeyCode::Enter));
+    assert_eq!(app.form.card.value(), CARD);
+    let first_name = paywizard_till::api::customer::CustomerField::ALL[1];
+    assert_eq!(app.form.customer_input(first_name).value(), "Ja");
+    snap("scan_during_customer_form", &app);
+}
+
+fn approved_sale(id: i64) -> HistoryEntry {
+    HistoryEntry {
+        id,
+        at: time::macros::datetime!(2026-11-23 10:56:12 UTC),
+        operation: Operation::Pay,
+        tran_order_no: Some("004220261123105612001".into()),
+        account_id: mask_account(CARD),
+        entry_type: EntryType::B,
+        quantity: "USD 12.50".into(),
+        state: RowState::Approved,
+        checkout_id: Some("917954313680000007".into()),
+        msg: "success".into(),
+    }
+}
+
+#[test]
+fn void_confirmation_from_the_history() {
+    let mut app = app();
+    send(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![approved_sale(7)],
+        }),
+    );
+    press(&mut app, KeyCode::Char('l'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('v'));
+    snap("void_confirm", &app);
+}
+
+fn open_row(id: i64, state: RowState) -> HistoryEntry {
+    HistoryEntry {
+        state,
+        checkout_id: None,
+        msg: String::new(),
+        tran_order_no: Some(format!("00422026112310561200{id}")),
+        ..approved_sale(id)
+    }
+}
+
+#[test]
+fn recovery_prompt_on_start() {
+    let mut app = app();
+    paywizard_till::app::start(&mut app);
+    let mut top_up = open_row(9, RowState::Sending);
+    top_up.operation = Operation::TopUp;
+    top_up.quantity = "USD 20.00".into();
+    send(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![
+            open_row(8, RowState::Unknown),
+            top_up,
+        ])),
+    );
+    snap("recovery_prompt", &app);
+    key(&mut app, KeyCode::Char('b'));
+    send(
+        &mut app,
+        Msg::Worker(Event::RowBalance {
+            row: 8,
+            balances: Ok(vec![Balance {
+                value_code: "USD".into(),
+                amount: WireDecimal::new("37.50").unwrap(),
+                difference: WireDecimal::default(),
+            }]),
+        }),
+    );
+    key(&mut app, KeyCode::Char('a'));
+    type_str(&mut app, "customer paid cash instead");
+    snap("recovery_balance_and_abandon_reason", &app);
+}
+
+#[test]
+fn recovery_with_nothing_left() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL);
+    send(&mut app, Msg::Worker(Event::OpenRows(Vec::new())));
+    snap("recovery_nothing_to_do", &app);
+}
+
+fn usd(minor: i64) -> Vec<MoneyTotal> {
+    vec![MoneyTotal {
+        currency: "USD".into(),
+        minor,
+        amount: format!("{}.{:02}", minor / 100, minor % 100),
+    }]
+}
+
+#[test]
+fn report_view() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    snap_at("report_loading", &app, 80, 24);
+    let line = |operation, state, count, money: Vec<MoneyTotal>, points| ReportLine {
+        operation,
+        state,
+        count,
+        money,
+        points,
+    };
+    let report = Report {
+        from: time::macros::datetime!(2026-11-23 00:00:00 UTC),
+        to: time::macros::datetime!(2026-11-24 00:00:00 UTC),
+        lines: vec![
+            line(Operation::IssuePoints, RowState::Approved, 14, vec![], 350),
+            line(Operation::TopUp, RowState::Approved, 3, usd(7_500), 0),
+            line(Operation::Pay, RowState::Approved, 9, usd(11_250), 0),
+            line(Operation::Pay, RowState::Declined, 2, usd(9_999), 0),
+            line(Operation::Pay, RowState::Voided, 1, usd(1_250), 0),
+            line(Operation::Pay, RowState::Unknown, 1, usd(500), 0),
+            line(Operation::Void, RowState::Approved, 1, vec![], 0),
+        ],
+        headline: Headline {
+            transactions: 27,
+            points_issued: 350,
+            points_redeemed: 0,
+            topped_up: usd(7_500),
+            paid: usd(11_250),
+            tipped: vec![],
+            voided: usd(1_250),
+            voided_points: 0,
+            open: 1,
+            open_money: usd(500),
+            open_points: 0,
+        },
+    };
+    send(&mut app, Msg::Worker(Event::Report(Box::new(report))));
+    snap("report_view", &app);
+}
+
+#[test]
+fn receipt_after_an_approved_payment() {
+    let mut app = app();
+    select(&mut app, Operation::Pay);
+    type_str(&mut app, CARD);
+    key(&mut app, KeyCode::Tab);
+    type_str(&mut app, "12.50");
+    key(&mut app, KeyCode::Enter);
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.amount = Some("12.50".into());
+    paid.checkout_id = Some("917954313680000007".into());
+    paid.balances = vec![Balance {
+        value_code: "USD".into(),
+        amount: WireDecimal::new("37.50").unwrap(),
+        difference: WireDecimal::new("-12.50").unwrap(),
+    }];
+    send(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(paid),
+            entry: Some(approved_sale(7)),
+        }),
+    );
+    snap("status_approved_with_receipt_key", &app);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    snap("receipt", &app);
 }

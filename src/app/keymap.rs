@@ -48,6 +48,9 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl+N", "use the swiped card's name for the customer"),
     ("Ctrl+L or Alt+H", "history: Up/Down PgUp/PgDn Home/End"),
     ("V / T in the history", "void / tip the selected sale"),
+    ("Ctrl+R", "recovery: requests with no known outcome"),
+    ("Ctrl+T", "today's totals"),
+    ("Ctrl+P", "receipt of the last approved operation"),
     ("Ctrl+U, Ctrl+W", "delete the field / the last word"),
     ("F1 or ?", "this help; Esc closes it"),
     (

@@ -7,18 +7,23 @@ pub mod form;
 pub mod history;
 pub mod keymap;
 pub mod magstripe;
+pub mod recovery;
 pub mod scanner;
 pub mod status;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::InputRequest;
 
-use crate::api::{EntryType, Operation, mask_account};
+use crate::api::{EntryType, Operation, TillRequest, mask_account};
 use crate::config::{Config, Mode};
+use crate::journal::Report;
+use crate::outcome::{HistoryEntry, Outcome, RowState, Status};
+use crate::receipt::{self, Issuer};
 use crate::worker::{Command, Connection, Event, RequestId};
 
 use form::{FieldId, Form, Limits};
 use history::{History, PAGE};
+use recovery::{BalanceCheck, Recovery};
 use scanner::{Routed, ScanKey, Scanner, normalize_paste};
 use status::{InFlight, StatusView, Step};
 
@@ -66,6 +71,30 @@ pub enum Overlay {
     Help,
     /// Quit was asked for while a request is in flight.
     ConfirmQuit,
+    /// A void is ready to go: which sale, and y/n.
+    ConfirmVoid,
+    /// Requests with no known outcome, and what to do about each.
+    Recovery,
+    /// Today's totals.
+    Report,
+    /// The receipt of the last approved operation.
+    Receipt,
+}
+
+/// A void waiting for the cashier's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidConfirm {
+    pub request: TillRequest,
+    /// The sale being voided, when it is in the loaded history.
+    pub original: Option<HistoryEntry>,
+}
+
+/// The receipt of the last approved operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub text: String,
+    /// The file name it is saved under, when it has an order number.
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +130,14 @@ pub struct App {
     pub problem: Option<String>,
     /// The cardholder name from the last swipe, offered for the customer info.
     pub name_offer: Option<String>,
+    pub recovery: Recovery,
+    pub void_confirm: Option<VoidConfirm>,
+    /// Today's totals; `None` while they load.
+    pub report: Option<Box<Report>>,
+    pub receipt: Option<Receipt>,
+    pub issuer: Issuer,
+    /// A receipts directory is configured, so receipts can be saved for the printer.
+    pub receipts_enabled: bool,
     pub now_ms: u64,
     pub size: (u16, u16),
     scanner: Scanner,
@@ -130,6 +167,16 @@ impl App {
             notice: None,
             problem: None,
             name_offer: None,
+            recovery: Recovery::default(),
+            void_confirm: None,
+            report: None,
+            receipt: None,
+            issuer: Issuer {
+                store: config.store_name.clone(),
+                till_id: config.till_id.clone(),
+                currency: config.currency.code().to_owned(),
+            },
+            receipts_enabled: config.receipts_dir.is_some(),
             now_ms: 0,
             size: (0, 0),
             scanner: Scanner::new(&config.scanner),
@@ -157,6 +204,19 @@ impl App {
             tone,
         });
     }
+}
+
+/// What the runtime asks for when the screen opens: the newest history, and the requests
+/// left without an outcome (the recovery window opens by itself if there are any).
+pub fn start(app: &mut App) -> Vec<Effect> {
+    app.history.loading = true;
+    vec![
+        Effect::Worker(Command::LoadHistory {
+            before: None,
+            limit: PAGE,
+        }),
+        Effect::Worker(Command::LoadOpenRows),
+    ]
 }
 
 /// The one way state changes.
@@ -342,6 +402,9 @@ fn on_command_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         }
         KeyCode::Char('l') if ctrl => toggle_history(app),
+        KeyCode::Char('r') if ctrl => return open_recovery(app),
+        KeyCode::Char('t') if ctrl => return open_report(app),
+        KeyCode::Char('p') if ctrl => open_receipt(app),
         KeyCode::Char('n') if ctrl => accept_name(app),
         KeyCode::Char('u') if ctrl => edit(app, InputRequest::DeleteLine),
         KeyCode::Char('w') if ctrl => edit(app, InputRequest::DeletePrevWord),
@@ -409,9 +472,169 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Char('n' | 'N') | KeyCode::Esc => app.overlay = Overlay::None,
             _ => {}
         },
+        Overlay::ConfirmVoid => match key.code {
+            // Only y: an Enter could be a scanner's suffix, and a void must be meant.
+            KeyCode::Char('y' | 'Y') => {
+                app.overlay = Overlay::None;
+                if let Some(confirm) = app.void_confirm.take() {
+                    return dispatch(app, confirm.request);
+                }
+            }
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => {
+                app.overlay = Overlay::None;
+                app.void_confirm = None;
+                app.say("void cancelled: nothing was sent", Tone::Info);
+            }
+            _ => {}
+        },
+        Overlay::Recovery => return on_recovery_key(app, key),
+        Overlay::Report => match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => app.overlay = Overlay::None,
+            KeyCode::Char('t') if ctrl => app.overlay = Overlay::None,
+            KeyCode::Char('r' | 'R') => return open_report(app),
+            _ => {}
+        },
+        Overlay::Receipt => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => app.overlay = Overlay::None,
+            KeyCode::Char('p') if ctrl => app.overlay = Overlay::None,
+            KeyCode::Char('s' | 'S') | KeyCode::Enter => return save_receipt(app),
+            _ => {}
+        },
         Overlay::None => {}
     }
     Vec::new()
+}
+
+fn open_recovery(app: &mut App) -> Vec<Effect> {
+    app.overlay = Overlay::Recovery;
+    app.recovery.offered = true;
+    app.recovery.reason = None;
+    vec![Effect::Worker(Command::LoadOpenRows)]
+}
+
+fn on_recovery_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(reason) = &mut app.recovery.reason {
+        match key.code {
+            KeyCode::Esc => app.recovery.reason = None,
+            KeyCode::Enter => {
+                let text = reason.value().trim().to_owned();
+                let Some(row) = app.recovery.selected_row() else {
+                    app.recovery.reason = None;
+                    return Vec::new();
+                };
+                if text.is_empty() {
+                    app.say("type why it is abandoned, then Enter", Tone::Warning);
+                    return Vec::new();
+                }
+                let row = row.id;
+                app.recovery.reason = None;
+                return vec![Effect::Worker(Command::Abandon { row, reason: text })];
+            }
+            _ => {
+                let request = match key.code {
+                    KeyCode::Char(c) if !c.is_control() => Some(InputRequest::InsertChar(c)),
+                    KeyCode::Backspace => Some(InputRequest::DeletePrevChar),
+                    KeyCode::Left => Some(InputRequest::GoToPrevChar),
+                    KeyCode::Right => Some(InputRequest::GoToNextChar),
+                    _ => None,
+                };
+                if let Some(r) = request
+                    && reason.value().chars().count() < 200
+                {
+                    reason.handle(r);
+                }
+            }
+        }
+        return Vec::new();
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => app.overlay = Overlay::None,
+        KeyCode::Char('r') if ctrl => app.overlay = Overlay::None,
+        KeyCode::Up | KeyCode::Char('k') => app.recovery.move_by(-1),
+        KeyCode::Down | KeyCode::Char('j') => app.recovery.move_by(1),
+        KeyCode::Char('r' | 'R') => return resend_selected(app),
+        KeyCode::Char('b' | 'B') => {
+            if let Some(row) = app.recovery.selected_row().map(|r| r.id) {
+                app.recovery.balances.insert(row, BalanceCheck::Asking);
+                return vec![Effect::Worker(Command::CheckRowBalance { row })];
+            }
+        }
+        KeyCode::Char('a' | 'A') if app.recovery.selected_row().is_some() => {
+            app.recovery.reason = Some(tui_input::Input::default());
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn resend_selected(app: &mut App) -> Vec<Effect> {
+    let Some(row) = app.recovery.selected_row().cloned() else {
+        return Vec::new();
+    };
+    if app.in_flight() || app.recovery.resending.is_some() {
+        app.say(
+            "wait for the request being sent to finish first",
+            Tone::Warning,
+        );
+        return Vec::new();
+    }
+    let id = app.next_id;
+    app.next_id += 1;
+    app.recovery.resending = Some((id, row.id));
+    app.recovery.last = None;
+    app.status = StatusView::InFlight(InFlight {
+        id,
+        operation: row.operation,
+        account: row.account_id.clone(),
+        quantity: row.quantity.clone(),
+        started_ms: app.now_ms,
+        step: Step::Journaled,
+        tran_order_no: row.tran_order_no.clone(),
+        retry: None,
+    });
+    vec![Effect::Worker(Command::Resend { id, row: row.id })]
+}
+
+fn open_report(app: &mut App) -> Vec<Effect> {
+    app.overlay = Overlay::Report;
+    app.report = None;
+    vec![Effect::Worker(Command::LoadReport)]
+}
+
+fn open_receipt(app: &mut App) {
+    if app.receipt.is_some() {
+        app.overlay = Overlay::Receipt;
+    } else {
+        app.say(
+            "no receipt yet: receipts are for approved operations",
+            Tone::Warning,
+        );
+    }
+}
+
+fn save_receipt(app: &mut App) -> Vec<Effect> {
+    let Some(receipt) = &app.receipt else {
+        return Vec::new();
+    };
+    if !app.receipts_enabled {
+        app.say(
+            "saving receipts needs receipts_dir in the config",
+            Tone::Warning,
+        );
+        return Vec::new();
+    }
+    let Some(name) = receipt.name.clone() else {
+        app.say(
+            "this receipt has no order number to file it under",
+            Tone::Warning,
+        );
+        return Vec::new();
+    };
+    vec![Effect::Worker(Command::SaveReceipt {
+        name,
+        text: receipt.text.clone(),
+    })]
 }
 
 fn edit(app: &mut App, request: InputRequest) {
@@ -464,15 +687,38 @@ fn from_history(app: &mut App, op: Operation) -> Vec<Effect> {
     let Some(entry) = app.history.selected_entry() else {
         return Vec::new();
     };
-    let Some(checkout_id) = entry.checkout_id.clone() else {
+    let checkout_id = match (&entry.checkout_id, entry.state) {
+        (Some(id), RowState::Approved) => id.clone(),
+        (_, RowState::Voided) => {
+            app.say("that sale is already voided", Tone::Warning);
+            return Vec::new();
+        }
+        (_, state) => {
+            app.say(
+                format!(
+                    "that row is {state}: only an approved transaction can be voided or tipped"
+                ),
+                Tone::Warning,
+            );
+            return Vec::new();
+        }
+    };
+    if matches!(
+        entry.operation,
+        Operation::Void | Operation::Balance | Operation::Activate
+    ) {
         app.say(
-            "that row has no checkoutId: only approved transactions can be voided or tipped",
+            format!("a {} cannot be voided or tipped", entry.operation.label()),
             Tone::Warning,
         );
         return Vec::new();
-    };
+    }
     select_operation(app, op);
     app.form.set_original(&checkout_id);
+    if op == Operation::Void {
+        // Straight to the question: the sale is chosen, nothing else to fill in.
+        return submit_form(app);
+    }
     Vec::new()
 }
 
@@ -541,30 +787,45 @@ fn submit_form(app: &mut App) -> Vec<Effect> {
             };
             Vec::new()
         }
-        Ok(request) => {
-            let id = app.next_id;
-            app.next_id += 1;
-            app.form.dirty = false;
-            app.status = StatusView::InFlight(InFlight {
-                id,
-                operation: request.operation,
-                account: if request.account.is_empty() {
-                    String::new()
-                } else {
-                    mask_account(&request.account)
-                },
-                quantity: request.quantity_display(&app.limits.currency),
-                started_ms: app.now_ms,
-                step: Step::Validated,
-                tran_order_no: None,
-                retry: None,
+        Ok(request) if request.operation == Operation::Void => {
+            let original = request.original_checkout_id.as_deref().and_then(|c| {
+                app.history
+                    .entries
+                    .iter()
+                    .find(|e| e.checkout_id.as_deref() == Some(c))
+                    .cloned()
             });
-            vec![Effect::Worker(Command::Submit {
-                id,
-                request: Box::new(request),
-            })]
+            app.void_confirm = Some(VoidConfirm { request, original });
+            app.overlay = Overlay::ConfirmVoid;
+            Vec::new()
         }
+        Ok(request) => dispatch(app, request),
     }
+}
+
+/// Hands a checked request to the worker and shows it in flight.
+fn dispatch(app: &mut App, request: TillRequest) -> Vec<Effect> {
+    let id = app.next_id;
+    app.next_id += 1;
+    app.form.dirty = false;
+    app.status = StatusView::InFlight(InFlight {
+        id,
+        operation: request.operation,
+        account: if request.account.is_empty() {
+            String::new()
+        } else {
+            mask_account(&request.account)
+        },
+        quantity: request.quantity_display(&app.limits.currency),
+        started_ms: app.now_ms,
+        step: Step::Validated,
+        tran_order_no: None,
+        retry: None,
+    });
+    vec![Effect::Worker(Command::Submit {
+        id,
+        request: Box::new(request),
+    })]
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
@@ -606,20 +867,83 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             }
         }
         Event::Finished { id, outcome, entry } => {
+            let mut effects = Vec::new();
+            if let Some(entry) = &entry
+                && let Some(text) = receipt::text(&app.issuer, entry.at, &outcome)
+            {
+                app.receipt = Some(Receipt {
+                    text,
+                    name: receipt::file_name(&outcome),
+                });
+            }
+            if app.recovery.resending.is_some_and(|(rid, _)| rid == id) {
+                app.recovery.resending = None;
+                app.recovery.last = Some(resend_result(&outcome));
+                effects.push(Effect::Worker(Command::LoadOpenRows));
+            }
             if app.status.in_flight().is_some_and(|f| f.id == id) {
                 app.status = StatusView::Done(outcome);
             }
             if let Some(entry) = entry {
+                app.recovery.row_changed(&entry);
                 app.history.upsert(entry);
             }
+            return effects;
         }
+        Event::OpenRows(rows) => {
+            let first_time = !app.recovery.offered;
+            app.recovery.set_rows(rows);
+            if first_time && !app.recovery.rows.is_empty() && app.overlay == Overlay::None {
+                app.recovery.offered = true;
+                app.overlay = Overlay::Recovery;
+            }
+        }
+        Event::RowBalance { row, balances } => {
+            let check = match balances {
+                Ok(b) => BalanceCheck::Known(b),
+                Err(e) => BalanceCheck::Failed(e),
+            };
+            app.recovery.balances.insert(row, check);
+        }
+        Event::RowChanged(entry) => {
+            if entry.state == RowState::Abandoned {
+                app.recovery.last = Some(format!(
+                    "{} marked abandoned",
+                    entry.tran_order_no.as_deref().unwrap_or("the request")
+                ));
+            }
+            app.recovery.row_changed(&entry);
+            app.history.upsert(entry);
+        }
+        Event::Report(report) => app.report = Some(report),
+        Event::ReceiptSaved(Ok(path)) => app.say(format!("receipt saved: {path}"), Tone::Info),
+        Event::ReceiptSaved(Err(e)) => app.say(e, Tone::Error),
         Event::History { before: _, entries } => {
             app.history.merge_page(entries, PAGE);
         }
         Event::Connection(c) => app.connection = c,
-        Event::Problem(p) => app.problem = Some(p),
+        Event::Problem(p) => {
+            // A resend that could not even start is over too.
+            app.recovery.resending = None;
+            if let StatusView::InFlight(_) = app.status
+                && app.overlay == Overlay::Recovery
+            {
+                app.status = StatusView::Ready;
+            }
+            app.problem = Some(p);
+        }
     }
     Vec::new()
+}
+
+fn resend_result(outcome: &Outcome) -> String {
+    let order = outcome.tran_order_no.as_deref().unwrap_or("the request");
+    match outcome.status {
+        Status::Approved => format!("{order}: approved — it went through (once)"),
+        Status::Declined => format!("{order}: declined — {}; nothing moved", outcome.msg),
+        Status::Rejected => format!("{order}: rejected — {}", outcome.msg),
+        Status::Unknown => format!("{order}: still unknown — {}", outcome.msg),
+    }
 }
 
 #[cfg(test)]

@@ -458,16 +458,39 @@ fn history_updates_from_finished_and_pages_older_rows() {
     );
     assert_eq!(app.history.entries.len(), 101);
     assert_eq!(app.history.entries[0].state, RowState::Approved);
-    // V on a row: void it, checkoutId filled in, one Enter away.
+    // V on a row: the void is filled in and asks first; only y sends it.
     key(&mut app, KeyCode::Home);
-    key(&mut app, KeyCode::Char('v'));
+    assert!(key(&mut app, KeyCode::Char('v')).is_empty());
     assert_eq!(app.form.operation, Operation::Void);
     assert_eq!(app.form.original.value(), "933392815902290101");
-    let sent = submits(&key(&mut app, KeyCode::Enter));
+    assert_eq!(app.overlay, Overlay::ConfirmVoid);
+    assert_eq!(
+        app.void_confirm
+            .as_ref()
+            .unwrap()
+            .original
+            .as_ref()
+            .map(|e| e.id),
+        Some(101),
+        "the question names the sale"
+    );
+    assert!(
+        submits(&key(&mut app, KeyCode::Enter)).is_empty(),
+        "Enter (perhaps a scanner's) is not a yes"
+    );
+    assert!(submits(&key(&mut app, KeyCode::Char('n'))).is_empty());
+    assert_eq!(app.overlay, Overlay::None);
+    // Enter on the filled-in void form asks again; y sends exactly one void.
+    assert!(submits(&key(&mut app, KeyCode::Enter)).is_empty());
+    assert_eq!(app.overlay, Overlay::ConfirmVoid);
+    let sent = submits(&key(&mut app, KeyCode::Char('y')));
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1.operation, Operation::Void);
     assert_eq!(
         sent[0].1.original_checkout_id.as_deref(),
         Some("933392815902290101")
     );
+    assert!(app.in_flight());
 }
 
 #[test]
@@ -580,4 +603,222 @@ fn key_releases_are_ignored() {
         },
     );
     assert_eq!(app.form.card.value(), "");
+}
+
+fn row(id: i64, state: RowState) -> HistoryEntry {
+    HistoryEntry {
+        id,
+        at: time::macros::datetime!(2026-11-23 10:56:12 UTC),
+        operation: Operation::Pay,
+        tran_order_no: Some(format!("2026112310561200010000000{id}")),
+        account_id: mask_account(CARD),
+        entry_type: EntryType::B,
+        quantity: "USD 5.00".into(),
+        state,
+        checkout_id: None,
+        msg: String::new(),
+    }
+}
+
+#[test]
+fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
+    let mut app = app();
+    let effects = start(&mut app);
+    assert!(effects.contains(&Effect::Worker(Command::LoadOpenRows)));
+    assert!(app.history.loading);
+    update(&mut app, Msg::Worker(Event::OpenRows(Vec::new())));
+    assert_eq!(app.overlay, Overlay::None, "nothing to recover: no window");
+
+    let mut app = self::app();
+    start(&mut app);
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
+    );
+    assert_eq!(
+        app.overlay,
+        Overlay::Recovery,
+        "a crash's leftovers are shown at once"
+    );
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
+    // Later refreshes do not nag.
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
+    );
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn recovery_resends_the_same_row_and_drops_it_once_it_is_final() {
+    let mut app = app();
+    ctrl(&mut app, 'r');
+    assert_eq!(app.overlay, Overlay::Recovery);
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![
+            row(7, RowState::Unknown),
+            row(8, RowState::Sending),
+        ])),
+    );
+    key(&mut app, KeyCode::Down);
+    let effects = key(&mut app, KeyCode::Char('r'));
+    let Some(Effect::Worker(Command::Resend { id, row: 8 })) = effects.first() else {
+        panic!("R resends the selected row by its journal id: {effects:?}");
+    };
+    let id = *id;
+    assert!(app.in_flight());
+    // One at a time: a second R while it is out sends nothing.
+    assert!(key(&mut app, KeyCode::Char('r')).is_empty());
+    let mut settled = row(8, RowState::Approved);
+    settled.checkout_id = Some("917954313680000009".into());
+    let mut done = outcome(Status::Approved);
+    done.tran_order_no = settled.tran_order_no.clone();
+    let effects = update(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id,
+            outcome: Box::new(done),
+            entry: Some(settled),
+        }),
+    );
+    assert_eq!(effects, vec![Effect::Worker(Command::LoadOpenRows)]);
+    assert_eq!(app.recovery.rows.len(), 1);
+    assert_eq!(app.recovery.rows[0].id, 7);
+    assert!(app.recovery.last.as_ref().unwrap().contains("approved"));
+    assert_eq!(app.history.entries[0].state, RowState::Approved);
+}
+
+#[test]
+fn abandoning_needs_a_reason() {
+    let mut app = app();
+    ctrl(&mut app, 'r');
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
+    );
+    key(&mut app, KeyCode::Char('a'));
+    assert!(app.recovery.reason.is_some());
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "no reason, no abandon"
+    );
+    assert!(app.notice.is_some());
+    type_str(&mut app, "card refunded in cash");
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::Worker(Command::Abandon {
+            row: 7,
+            reason: "card refunded in cash".into()
+        })]
+    );
+    update(
+        &mut app,
+        Msg::Worker(Event::RowChanged(row(7, RowState::Abandoned))),
+    );
+    assert!(app.recovery.rows.is_empty());
+    assert!(app.recovery.last.as_ref().unwrap().contains("abandoned"));
+}
+
+#[test]
+fn a_balance_check_from_recovery_shows_what_the_card_holds() {
+    let mut app = app();
+    ctrl(&mut app, 'r');
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
+    );
+    let effects = key(&mut app, KeyCode::Char('b'));
+    assert_eq!(
+        effects,
+        vec![Effect::Worker(Command::CheckRowBalance { row: 7 })]
+    );
+    assert_eq!(app.recovery.balances[&7], BalanceCheck::Asking);
+}
+
+#[test]
+fn an_approved_answer_leaves_a_receipt_that_can_be_saved() {
+    let mut app = app();
+    let (id, _) = submits(&issue_25(&mut app))[0].clone();
+    let mut entry = row(3, RowState::Approved);
+    entry.operation = Operation::IssuePoints;
+    update(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id,
+            outcome: Box::new(outcome(Status::Approved)),
+            entry: Some(entry),
+        }),
+    );
+    let receipt = app
+        .receipt
+        .clone()
+        .expect("a receipt for an approved issue");
+    assert!(receipt.text.contains("25 pts"), "{}", receipt.text);
+    ctrl(&mut app, 'p');
+    assert_eq!(app.overlay, Overlay::Receipt);
+    // No receipts_dir in this config: it says so rather than pretending.
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(app.notice.as_ref().unwrap().text.contains("receipts_dir"));
+
+    app.receipts_enabled = true;
+    let effects = key(&mut app, KeyCode::Char('s'));
+    assert_eq!(
+        effects,
+        vec![Effect::Worker(Command::SaveReceipt {
+            name: "receipt-00012025040112353480.txt".into(),
+            text: receipt.text,
+        })]
+    );
+}
+
+#[test]
+fn a_declined_answer_has_no_receipt() {
+    let mut app = app();
+    let (id, _) = submits(&issue_25(&mut app))[0].clone();
+    update(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id,
+            outcome: Box::new(outcome(Status::Declined)),
+            entry: Some(row(3, RowState::Declined)),
+        }),
+    );
+    assert_eq!(app.receipt, None);
+    ctrl(&mut app, 'p');
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn only_approved_sales_can_be_voided_from_the_history() {
+    let mut app = app();
+    let mut voided = row(5, RowState::Voided);
+    voided.checkout_id = Some("917954313680000005".into());
+    update(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![voided, row(4, RowState::Unknown)],
+        }),
+    );
+    ctrl(&mut app, 'l');
+    assert!(key(&mut app, KeyCode::Char('v')).is_empty());
+    assert!(app.notice.as_ref().unwrap().text.contains("already voided"));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('v'));
+    assert!(app.notice.as_ref().unwrap().text.contains("unknown"));
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn the_report_loads_when_opened() {
+    let mut app = app();
+    let effects = ctrl(&mut app, 't');
+    assert_eq!(effects, vec![Effect::Worker(Command::LoadReport)]);
+    assert_eq!(app.overlay, Overlay::Report);
+    assert!(app.report.is_none());
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.overlay, Overlay::None);
 }

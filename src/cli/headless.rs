@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::Path;
 
-use time::{Date, OffsetDateTime, Time, UtcOffset};
+use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::runtime::{load_config, open_session};
 use super::{CardArgs, Command, GlobalArgs, OutputArgs};
@@ -331,13 +331,7 @@ fn date_range(
     if last < first {
         return Err(bad_input("--to", "is before --from"));
     }
-    let start = first.with_time(Time::MIDNIGHT).assume_offset(offset);
-    let end = last
-        .next_day()
-        .unwrap_or(last)
-        .with_time(Time::MIDNIGHT)
-        .assume_offset(offset);
-    Ok((start, end))
+    Ok(crate::journal::days(first, last, offset))
 }
 
 /// Resends every open request with its journaled bytes (PayWizard de-duplicates by

@@ -288,7 +288,12 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
     let session = runtime::open_session(config, offset).await?;
     let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
     let (event_tx, event_rx) = tokio::sync::mpsc::unbounded_channel();
-    let worker = crate::worker::spawn(std::sync::Arc::clone(&session.till), command_rx, event_tx);
+    let worker = crate::worker::spawn(
+        std::sync::Arc::clone(&session.till),
+        session.config.receipts_dir.clone(),
+        command_rx,
+        event_tx,
+    );
     let app = crate::app::App::new(&session.config);
     let shown = crate::tui::run(app, command_tx, event_rx).await;
     // The worker finishes in-flight requests (their outcomes reach the journal) first.

@@ -27,7 +27,7 @@ use crate::api::{EntryType, Operation, ResponseData, mask_account, order_no};
 use crate::outcome::{HistoryEntry, Outcome, RowState};
 
 pub use error::JournalError;
-pub use report::{Headline, MoneyTotal, Report, ReportLine};
+pub use report::{Headline, MoneyTotal, Report, ReportLine, days};
 pub use row::Row;
 pub use schema::CURRENT as SCHEMA_VERSION;
 

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use rusqlite::Connection;
 use serde::Serialize;
-use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, Time, UtcOffset};
 
 use super::JournalError;
 use super::row::{money_decimal, money_display, to_ms};
@@ -64,6 +64,18 @@ pub struct Report {
     pub to: OffsetDateTime,
     pub lines: Vec<ReportLine>,
     pub headline: Headline,
+}
+
+/// The report window for the days `first..=last` in the till's local time: from the first
+/// day's midnight to the midnight after the last.
+pub fn days(first: Date, last: Date, offset: UtcOffset) -> (OffsetDateTime, OffsetDateTime) {
+    let start = first.with_time(Time::MIDNIGHT).assume_offset(offset);
+    let end = last
+        .next_day()
+        .unwrap_or(last)
+        .with_time(Time::MIDNIGHT)
+        .assume_offset(offset);
+    (start, end)
 }
 
 type Money = BTreeMap<String, i64>;

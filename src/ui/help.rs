@@ -16,6 +16,22 @@ fn bar_items(app: &App) -> Vec<(&'static str, &'static str)> {
     match (app.overlay, app.focus) {
         (Overlay::ConfirmQuit, _) => vec![("y", "quit anyway"), ("n", "stay")],
         (Overlay::Help, _) => vec![("Esc", "close help")],
+        (Overlay::ConfirmVoid, _) => vec![("y", "void it"), ("n", "keep the sale")],
+        (Overlay::Recovery, _) if app.recovery.reason.is_some() => {
+            vec![("Enter", "abandon with this reason"), ("Esc", "cancel")]
+        }
+        (Overlay::Recovery, _) => vec![
+            ("R", "resend same"),
+            ("B", "balance"),
+            ("A", "abandon"),
+            ("↑↓", "select"),
+            ("Esc", "close"),
+        ],
+        (Overlay::Report, _) => vec![("R", "refresh"), ("Esc", "close")],
+        (Overlay::Receipt, _) if app.receipts_enabled => {
+            vec![("S", "save for printer"), ("Esc", "close")]
+        }
+        (Overlay::Receipt, _) => vec![("Esc", "close")],
         (Overlay::None, Focus::History) => vec![
             ("↑↓", "select"),
             ("V", "void"),
@@ -72,6 +88,10 @@ pub fn render_overlay(app: &App, frame: &mut Frame) {
         Overlay::None => {}
         Overlay::Help => help(frame),
         Overlay::ConfirmQuit => confirm_quit(frame),
+        Overlay::ConfirmVoid => super::dialogs::confirm_void(app, frame),
+        Overlay::Receipt => super::dialogs::receipt(app, frame),
+        Overlay::Recovery => super::recovery::render(app, frame),
+        Overlay::Report => super::report::render(app, frame),
     }
 }
 

@@ -1,10 +1,13 @@
 //! Pure rendering of the app state into a ratatui frame: nothing here changes state or
 //! reads the clock, so every screen is a snapshot test.
 
+pub mod dialogs;
 pub mod form;
 pub mod header;
 pub mod help;
 pub mod history;
+pub mod recovery;
+pub mod report;
 pub mod status;
 pub mod tabs;
 pub mod theme;

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
-use crate::api::{Operation, Quantity};
+use crate::api::{EntryType, Operation, Quantity, mask_account};
 use crate::app::status::{InFlight, StatusView, Step};
 use crate::app::{App, Tone};
 use crate::outcome::{Outcome, Status};
@@ -64,13 +64,26 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         Operation::TopUp | Operation::Pay => "card, Tab, amount, Enter",
         Operation::Balance => "card, Enter",
         Operation::Activate => "card, customer info if given (Ctrl+O), Enter",
-        Operation::Void => "select the sale in the history (Ctrl+L), V, Enter",
+        Operation::Void => "Ctrl+L, select the sale, V, then y to confirm",
         Operation::Tip => "card, tip amount, original checkoutId, Enter",
     };
+    let card = app.form.card.value();
+    let read_by_machine = app.form.entry != EntryType::K && !card.is_empty();
     let ready = if op == Operation::Void {
-        "Ready — pick the sale to void in the history"
+        "Ready — pick the sale to void in the history".to_owned()
+    } else if read_by_machine {
+        let next = match op.quantity() {
+            Quantity::Points => "type the points, then Enter",
+            Quantity::Money => "type the amount, then Enter",
+            Quantity::None => "Enter sends",
+        };
+        format!(
+            "Card {} {} — {next}",
+            app.form.entry.describe(),
+            mask_account(card)
+        )
     } else {
-        "Ready — scan, swipe or type the card number"
+        "Ready — scan, swipe or type the card number".to_owned()
     };
     let mut lines = vec![
         Line::from(Span::styled(ready, theme::bold())),
@@ -216,6 +229,12 @@ fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
             if !ids.is_empty() {
                 lines.push(Line::from(Span::styled(ids.join(" · "), theme::dim())));
             }
+            if app.receipt.is_some() {
+                lines.push(Line::from(vec![
+                    Span::styled(" Ctrl+P ", theme::key()),
+                    Span::raw(" receipt"),
+                ]));
+            }
         }
         Status::Declined => {
             lines.push(Line::from(vec![
@@ -233,7 +252,7 @@ fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
                 theme::warning().patch(theme::bold()),
             )));
             lines.push(Line::from(Span::raw(join_dim(
-                "Check the balance (F6) or run recovery.",
+                "Ctrl+R resolves it safely.",
                 order,
             ))));
             if !outcome.msg.is_empty() {

@@ -1,0 +1,68 @@
+//! The recovery window: requests whose outcome is not known (left by a crash, a timeout or a
+//! `result 2`), and the three honest ways out of each: send the *same* request again (same
+//! bytes, same tranOrderNo; PayWizard de-duplicates it), look at the card's balance, or
+//! close it by hand with a reason. Nothing here sends under a new number.
+
+use std::collections::HashMap;
+
+use tui_input::Input;
+
+use crate::api::Balance;
+use crate::outcome::HistoryEntry;
+use crate::worker::RequestId;
+
+/// What a balance check for one row has come to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BalanceCheck {
+    Asking,
+    Known(Vec<Balance>),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Recovery {
+    /// Open rows, oldest first.
+    pub rows: Vec<HistoryEntry>,
+    pub selected: usize,
+    /// The list has come back from the journal at least once.
+    pub loaded: bool,
+    /// The window opened by itself once at start; it does not nag after that.
+    pub offered: bool,
+    pub balances: HashMap<i64, BalanceCheck>,
+    /// The reason being typed for abandoning the selected row.
+    pub reason: Option<Input>,
+    /// The resend in flight: (request id, row id).
+    pub resending: Option<(RequestId, i64)>,
+    /// What happened to the last row acted on, for the cashier to read.
+    pub last: Option<String>,
+}
+
+impl Recovery {
+    pub fn selected_row(&self) -> Option<&HistoryEntry> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn set_rows(&mut self, rows: Vec<HistoryEntry>) {
+        self.rows = rows;
+        self.loaded = true;
+        self.clamp();
+    }
+
+    /// A row's state changed: it leaves the list once it has a final outcome.
+    pub fn row_changed(&mut self, entry: &HistoryEntry) {
+        if !entry.state.is_open() {
+            self.rows.retain(|r| r.id != entry.id);
+            self.balances.remove(&entry.id);
+            self.clamp();
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.rows.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    fn clamp(&mut self) {
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+}

@@ -1,0 +1,136 @@
+//! Today's totals: the headline figures a manager asks for, then every operation by
+//! outcome. The same numbers as the `report` command, from the same journal query.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::dialogs::window;
+use super::theme;
+use crate::app::App;
+use crate::journal::MoneyTotal;
+
+fn money(totals: &[MoneyTotal]) -> String {
+    if totals.is_empty() {
+        "—".to_owned()
+    } else {
+        totals
+            .iter()
+            .map(|t| format!("{} {}", t.currency, t.amount))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+fn figure(label: &str, value: String) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {label:<18}"), theme::dim()),
+        Span::styled(value, theme::bold()),
+    ])
+}
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let mut lines = Vec::new();
+    let title = match &app.report {
+        None => {
+            lines.push(Line::from(Span::styled(
+                " reading the journal…",
+                theme::dim(),
+            )));
+            " Today's totals ".to_owned()
+        }
+        Some(report) => {
+            let h = &report.headline;
+            let day = report
+                .from
+                .format(time::macros::format_description!("[year]-[month]-[day]"))
+                .unwrap_or_default();
+            lines.push(figure(
+                "Transactions",
+                format!("{} (all outcomes)", h.transactions),
+            ));
+            lines.push(figure(
+                "Points",
+                format!(
+                    "{} issued · {} redeemed",
+                    h.points_issued, h.points_redeemed
+                ),
+            ));
+            lines.push(figure("Topped up", money(&h.topped_up)));
+            lines.push(figure("Paid", money(&h.paid)));
+            lines.push(figure("Tips", money(&h.tipped)));
+            let mut voided = money(&h.voided);
+            if h.voided_points > 0 {
+                voided.push_str(&format!(" · {} pts", h.voided_points));
+            }
+            lines.push(figure("Voided", voided));
+            let open = if h.open == 0 {
+                Span::styled("0".to_owned(), theme::ok().patch(theme::bold()))
+            } else {
+                let mut at_stake: Vec<String> = h
+                    .open_money
+                    .iter()
+                    .map(|t| format!("{} {}", t.currency, t.amount))
+                    .collect();
+                if h.open_points > 0 {
+                    at_stake.push(format!("{} pts", h.open_points));
+                }
+                Span::styled(
+                    format!(
+                        "{} (not in the totals: {}) — Ctrl+R",
+                        h.open,
+                        at_stake.join(" · ")
+                    ),
+                    theme::warning().patch(theme::bold()),
+                )
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<18}", "Unknown outcome"), theme::dim()),
+                open,
+            ]));
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    " {:<14} {:<10} {:>5}  {}",
+                    "Operation", "Outcome", "Count", "Amount"
+                ),
+                theme::bold(),
+            )));
+            let room = usize::from(frame.area().height.saturating_sub(16)).max(3);
+            let shown = report.lines.len().min(room);
+            for line in &report.lines[..shown] {
+                let mut amount = money(&line.money);
+                if line.points > 0 {
+                    amount = if line.money.is_empty() {
+                        format!("{} pts", line.points)
+                    } else {
+                        format!("{amount} · {} pts", line.points)
+                    };
+                }
+                lines.push(Line::from(format!(
+                    " {:<14} {:<10} {:>5}  {amount}",
+                    line.operation.label(),
+                    line.state.as_str(),
+                    line.count,
+                )));
+            }
+            if shown < report.lines.len() {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        " … {} more lines: `paywizard-till report` lists them all",
+                        report.lines.len() - shown
+                    ),
+                    theme::dim(),
+                )));
+            }
+            format!(" Today's totals — {day} · till {} ", app.till_id)
+        }
+    };
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let block = Block::bordered()
+        .title(Span::styled(title, theme::bold()))
+        .title_bottom(Line::from(" R refresh · Esc close ").right_aligned())
+        .border_style(theme::focused_border());
+    let (area, block) = window(frame, 76, height, block);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
