@@ -822,3 +822,83 @@ fn the_report_loads_when_opened() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.overlay, Overlay::None);
 }
+
+mod scan_from_anywhere {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Where the cashier was when the scan came in.
+    #[derive(Debug, Clone, Copy)]
+    enum Place {
+        Card,
+        Quantity,
+        CustomerName,
+        History,
+    }
+
+    fn place() -> impl Strategy<Value = Place> {
+        prop_oneof![
+            Just(Place::Card),
+            Just(Place::Quantity),
+            Just(Place::CustomerName),
+            Just(Place::History),
+        ]
+    }
+
+    /// Puts the focus there, with something already typed in the field, as a person would.
+    fn go_to(app: &mut App, place: Place) {
+        key(app, KeyCode::F(3)); // Top-up: it has every kind of field
+        type_str(app, "12");
+        match place {
+            Place::Card => {}
+            Place::Quantity => {
+                key(app, KeyCode::Tab);
+                type_str(app, "7");
+            }
+            Place::CustomerName => {
+                ctrl(app, 'o');
+                let name = FieldId::Customer(crate::api::CustomerField::FirstName);
+                app.form.focus_field(name, &app.limits);
+                type_str(app, "Jo");
+            }
+            Place::History => {
+                ctrl(app, 'l');
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn a_scan_lands_whole_in_the_card_field_wherever_the_focus_was(
+            place in place(),
+            digits in "[0-9]{6,19}",
+            gaps in proptest::collection::vec(0u64..=15, 20),
+            suffix in prop_oneof![Just(None), Just(Some(KeyCode::Enter)), Just(Some(KeyCode::Tab))],
+        ) {
+            let mut app = app();
+            go_to(&mut app, place);
+            let quantity_before = app.form.quantity.value().to_owned();
+            let name = crate::api::CustomerField::FirstName;
+            let name_before = app.form.customer_input(name).value().to_owned();
+
+            let mut at_ms = app.now_ms + 300;
+            let mut effects = Vec::new();
+            let keys = digits.chars().map(KeyCode::Char).chain(suffix);
+            for (code, gap) in keys.zip(gaps.iter().chain(std::iter::repeat(&0))) {
+                effects.extend(update(&mut app, Msg::Key { key: KeyEvent::new(code, KeyModifiers::NONE), at_ms }));
+                at_ms += gap;
+            }
+            while let Some(deadline) = app.next_deadline().filter(|_| !app.in_flight()) {
+                effects.extend(update(&mut app, Msg::Tick { at_ms: deadline }));
+            }
+
+            prop_assert_eq!(app.form.card.value(), digits.as_str());
+            prop_assert_eq!(app.form.entry, EntryType::B);
+            prop_assert!(submits(&effects).is_empty(), "the scanner's suffix does not send");
+            prop_assert_eq!(app.form.quantity.value(), quantity_before.as_str());
+            prop_assert_eq!(app.form.customer_input(name).value(), name_before.as_str());
+        }
+    }
+}
