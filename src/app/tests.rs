@@ -72,6 +72,23 @@ fn outcome(status: Status) -> Outcome {
     }
 }
 
+/// The worker's answer to request `id`.
+fn finish(
+    app: &mut App,
+    id: RequestId,
+    status: Status,
+    entry: Option<HistoryEntry>,
+) -> Vec<Effect> {
+    update(
+        app,
+        Msg::Worker(Event::Finished {
+            id,
+            outcome: Box::new(outcome(status)),
+            entry,
+        }),
+    )
+}
+
 /// Card, Tab, 25, Enter: the issue-points flow in four keys after the card.
 fn issue_25(app: &mut App) -> Vec<Effect> {
     let mut effects = type_str(app, CARD);
@@ -115,14 +132,7 @@ fn a_second_enter_while_in_flight_sends_nothing() {
 fn enter_again_after_the_answer_does_not_repeat_the_sale() {
     let mut app = app();
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id,
-            outcome: Box::new(outcome(Status::Approved)),
-            entry: None,
-        }),
-    );
+    finish(&mut app, id, Status::Approved, None);
     assert!(key(&mut app, KeyCode::Enter).is_empty());
     assert!(app.notice.as_ref().unwrap().text.contains("already sent"));
     // Changing the figure is a new sale on purpose.
@@ -211,14 +221,7 @@ fn esc_after_an_answer_clears_the_form_and_keeps_the_operation() {
     let mut app = app();
     key(&mut app, KeyCode::F(5)); // Redeem points
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id,
-            outcome: Box::new(outcome(Status::Declined)),
-            entry: None,
-        }),
-    );
+    finish(&mut app, id, Status::Declined, None);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.form.card.value(), "");
     assert_eq!(app.form.quantity.value(), "");
@@ -285,14 +288,7 @@ fn worker_stages_move_the_status_along() {
 fn an_unknown_outcome_is_shown_as_unknown() {
     let mut app = app();
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id,
-            outcome: Box::new(outcome(Status::Unknown)),
-            entry: None,
-        }),
-    );
+    finish(&mut app, id, Status::Unknown, None);
     match &app.status {
         StatusView::Done(o) => assert_eq!(o.status, Status::Unknown),
         other => panic!("{other:?}"),
@@ -437,25 +433,11 @@ fn history_updates_from_finished_and_pages_older_rows() {
     assert!(key(&mut app, KeyCode::Down).is_empty());
     let mut sending = entry(101);
     sending.state = RowState::Sending;
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id: 1,
-            outcome: Box::new(outcome(Status::Approved)),
-            entry: Some(sending),
-        }),
-    );
+    finish(&mut app, 1, Status::Approved, Some(sending));
     assert_eq!(app.history.entries[0].id, 101);
     let mut approved = entry(101);
     approved.state = RowState::Approved;
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id: 1,
-            outcome: Box::new(outcome(Status::Approved)),
-            entry: Some(approved),
-        }),
-    );
+    finish(&mut app, 1, Status::Approved, Some(approved));
     assert_eq!(app.history.entries.len(), 101);
     assert_eq!(app.history.entries[0].state, RowState::Approved);
     // V on a row: the void is filled in and asks first; only y sends it.
@@ -744,14 +726,7 @@ fn an_approved_answer_leaves_a_receipt_that_can_be_saved() {
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
     let mut entry = row(3, RowState::Approved);
     entry.operation = Operation::IssuePoints;
-    update(
-        &mut app,
-        Msg::Worker(Event::Finished {
-            id,
-            outcome: Box::new(outcome(Status::Approved)),
-            entry: Some(entry),
-        }),
-    );
+    finish(&mut app, id, Status::Approved, Some(entry));
     let receipt = app
         .receipt
         .clone()

@@ -99,14 +99,13 @@ pub async fn open_session(mut config: Config, offset: UtcOffset) -> Result<Sessi
 }
 
 pub fn open_journal(config: &Config) -> Result<Journal, Failure> {
-    Journal::open(&config.journal_path, &config.till_id)
-        .map_err(|e| {
-            let text = e.to_string();
-            // The journal's own messages start with "journal ..." already.
-            Failure::BadConfig(if text.starts_with("journal") {
-                text
-            } else {
-                format!("journal: {text}")
-            })
+    Journal::open(&config.journal_path, &config.till_id).map_err(|e| {
+        let text = e.to_string();
+        // The journal's own messages start with "journal ..." already.
+        Failure::BadConfig(if text.starts_with("journal") {
+            text
+        } else {
+            format!("journal: {text}")
         })
+    })
 }

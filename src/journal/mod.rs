@@ -187,17 +187,9 @@ impl Journal {
             path: path.to_path_buf(),
             source,
         };
-        let mut conn = Connection::open(path).map_err(open_err)?;
+        let conn = Connection::open(path).map_err(open_err)?;
         configure(&conn, true).map_err(open_err)?;
-        let name = path.display().to_string();
-        schema::migrate(&mut conn, &name)?;
-        Ok(Journal {
-            conn,
-            till_id: till_id.to_owned(),
-            name,
-            read_only: false,
-            _lock: Some(lock),
-        })
+        Journal::writable_on(conn, till_id, path.display().to_string(), Some(lock))
     }
 
     /// Opens an existing journal for reading while a till may be writing it: no lock, no
@@ -235,16 +227,25 @@ impl Journal {
     /// A journal that lives and dies with the process: demo mode and tests.
     pub fn open_in_memory(till_id: &str) -> Result<Journal, JournalError> {
         check_till_id(till_id)?;
-        let mut conn = Connection::open_in_memory()?;
+        let conn = Connection::open_in_memory()?;
         configure(&conn, true)?;
-        let name = ":memory:".to_owned();
+        Journal::writable_on(conn, till_id, ":memory:".to_owned(), None)
+    }
+
+    /// Brings the schema up to date and wraps the connection for writing.
+    fn writable_on(
+        mut conn: Connection,
+        till_id: &str,
+        name: String,
+        lock: Option<LockFile>,
+    ) -> Result<Journal, JournalError> {
         schema::migrate(&mut conn, &name)?;
         Ok(Journal {
             conn,
             till_id: till_id.to_owned(),
             name,
             read_only: false,
-            _lock: None,
+            _lock: lock,
         })
     }
 
