@@ -189,7 +189,7 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect".to_owned()
     } else {
-        "connection failed".to_owned()
+        "the connection dropped before an answer came".to_owned()
     };
     let mut source = e.source();
     let mut last = String::new();
