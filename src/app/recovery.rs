@@ -48,13 +48,20 @@ impl Recovery {
         self.clamp();
     }
 
-    /// A row's state changed: it leaves the list once it has a final outcome.
+    /// A row's state changed: it joins the list while its outcome is unknown and leaves it
+    /// once the outcome is final.
     pub fn row_changed(&mut self, entry: &HistoryEntry) {
-        if !entry.state.is_open() {
-            self.rows.retain(|r| r.id != entry.id);
-            self.balances.remove(&entry.id);
-            self.clamp();
+        let at = self.rows.binary_search_by_key(&entry.id, |r| r.id);
+        match (entry.state.is_open(), at) {
+            (true, Ok(i)) => self.rows[i] = entry.clone(),
+            (true, Err(i)) => self.rows.insert(i, entry.clone()),
+            (false, Ok(i)) => {
+                self.rows.remove(i);
+                self.balances.remove(&entry.id);
+            }
+            (false, Err(_)) => {}
         }
+        self.clamp();
     }
 
     pub fn move_by(&mut self, delta: isize) {

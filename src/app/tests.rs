@@ -877,3 +877,26 @@ mod scan_from_anywhere {
         }
     }
 }
+
+#[test]
+fn a_new_unknown_outcome_joins_the_recovery_list_until_settled() {
+    let mut app = app();
+    let (id, _) = submits(&issue_25(&mut app))[0].clone();
+    finish(
+        &mut app,
+        id,
+        Status::Unknown,
+        Some(row(4, RowState::Unknown)),
+    );
+    assert_eq!(app.recovery.rows.len(), 1, "the header counts it");
+    assert_eq!(
+        app.overlay,
+        Overlay::None,
+        "no window in the cashier's face mid-sale"
+    );
+    update(
+        &mut app,
+        Msg::Worker(Event::RowChanged(row(4, RowState::Abandoned))),
+    );
+    assert!(app.recovery.rows.is_empty());
+}

@@ -80,4 +80,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" · {}", app.limits.currency.code()), theme::dim()),
     ]);
     frame.render_widget(Paragraph::new(info), bottom);
+    let open = app.recovery.rows.len();
+    if open > 0 {
+        // Stays in sight until every unknown outcome is settled.
+        let warning = Line::from(Span::styled(
+            format!("⚠ {open} unknown — Ctrl+R "),
+            theme::warning().patch(theme::bold()),
+        ))
+        .right_aligned();
+        frame.render_widget(Paragraph::new(warning), bottom);
+    }
 }
