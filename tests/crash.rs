@@ -281,3 +281,56 @@ fn check_books(sim: &SimHandle, rows: &[Row]) -> String {
     assert_eq!(txns.len(), approved.len(), "approved rows never applied");
     format!("{states:?}, {} simulator transactions", txns.len())
 }
+
+/// Kills while the till is still starting: creating the journal file, its schema, its
+/// first row. The next start must find a journal (not "not a paywizard-till journal").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_the_journal_is_created() {
+    let started = Instant::now();
+    let sim = start_sim().await;
+    sim.faults().set_latency(LATENCY);
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = fastrand::Rng::with_seed(SEED ^ 1);
+    let mut landed: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for run in 0..20 {
+        let journal = dir.path().join(format!("fresh-{run}.sqlite3"));
+        let env = sandbox_env(&sim.base_url(), &journal);
+        let args = command_args(&mut rng);
+        let delay = Duration::from_micros(rng.u64(0..=40_000));
+        let env_run = env.clone();
+        blocking(move || {
+            let mut child = spawn_till(&args, &env_run);
+            std::thread::sleep(delay);
+            let _ = child.kill();
+            let _ = child.wait();
+        })
+        .await
+        .unwrap();
+        let j = journal.clone();
+        let rows = blocking(move || j.exists().then(|| check_journal(&j)))
+            .await
+            .unwrap();
+        *landed
+            .entry(match &rows {
+                None => "no journal file yet",
+                Some(r) if r.is_empty() => "journal, no row",
+                Some(r) if r.iter().any(|r| r.state.is_open()) => "open row",
+                Some(_) => "final row",
+            })
+            .or_default() += 1;
+        let out = blocking(move || run_till(&["recover".into(), "--json".into()], &env))
+            .await
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "run {run}: {} {}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+    println!(
+        "crash while creating the journal: 20 runs in {:.1?}: {landed:?}",
+        started.elapsed()
+    );
+}
