@@ -290,7 +290,10 @@ fn snippet(body: &[u8]) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    line.truncate(80);
+    // 80 characters, not bytes: a byte index can fall inside a multi-byte character.
+    if let Some((end, _)) = line.char_indices().nth(80) {
+        line.truncate(end);
+    }
     line
 }
 
@@ -361,6 +364,28 @@ mod tests {
         let err = classify(Operation::TopUp, 404, b"").unwrap_err();
         assert_eq!(err.status(), Status::Rejected);
         assert_eq!(err.to_string(), "HTTP 404 from the server");
+    }
+
+    #[test]
+    fn non_ascii_error_pages_are_shortened_without_panicking() {
+        // A proxy's page in another language: multi-byte characters around the cut.
+        let page = format!(
+            "<h1>{}</h1>",
+            "Dienst vorübergehend nicht verfügbar ".repeat(5)
+        );
+        let err = classify(Operation::Pay, 502, page.as_bytes()).unwrap_err();
+        assert_eq!(err.status(), Status::Unknown);
+        let ClientError::HttpStatus { detail, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(detail.chars().count(), 80);
+        // Invalid UTF-8 becomes U+FFFD (3 bytes) wherever it falls.
+        for at in 70..90 {
+            let mut body = vec![b'x'; 200];
+            body[at] = 0x80;
+            let err = classify(Operation::Pay, 200, &body).unwrap_err();
+            assert_eq!(err.status(), Status::Unknown);
+        }
     }
 
     #[test]
