@@ -393,7 +393,7 @@ fn mask_or_empty(account: &str) -> String {
 pub fn explain(e: &ClientError, op: Operation) -> String {
     match e {
         ClientError::Declined { msg, .. } => msg.clone(),
-        ClientError::Api { code, msg } => match code {
+        ClientError::Api { code, msg } if e.status() == Status::Rejected => match code {
             401 | 403 => format!("{msg} — check the till's credentials; nothing was charged"),
             _ => format!("{msg} (code {code}); nothing was charged"),
         },

@@ -71,6 +71,9 @@ impl ClientError {
     /// What the cashier and the journal record for this failure.
     pub fn status(&self) -> Status {
         match self {
+            // PayWizard's own server error (`code` 5xx) may come after it applied the
+            // request; only a 4xx-style code is a refusal of something never applied.
+            ClientError::Api { code, .. } if *code >= 500 => Status::Unknown,
             ClientError::NotSent(_) | ClientError::Api { .. } => Status::Rejected,
             ClientError::Declined { .. } => Status::Declined,
             ClientError::HttpStatus { status, .. } if *status < 500 => Status::Rejected,
@@ -300,6 +303,21 @@ fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paywizard_server_error_is_unknown_but_a_refusal_is_not() {
+        let body = br#"{"code":500,"msg":"system busy","timestamp":1,"data":null}"#;
+        let err = classify(Operation::Pay, 500, body).unwrap_err();
+        assert_eq!(
+            err.status(),
+            Status::Unknown,
+            "it may have been applied first"
+        );
+        assert!(!err.is_retryable());
+        let body = br#"{"code":401,"msg":"invalid jwt-token","timestamp":1,"data":null}"#;
+        let err = classify(Operation::Pay, 401, body).unwrap_err();
+        assert_eq!(err.status(), Status::Rejected);
+    }
 
     const PAY_OK: &str = r#"{"code":200,"msg":"success","timestamp":"2025-07-24 13:06:10","data":{"mid":"202507081058","paywizardId":"10020000080","checkoutId":"933392815902294016","transIndexCode":"100200000807293844967","amount":"10.50","result":0}}"#;
 
