@@ -277,6 +277,32 @@ impl Journal {
         Ok(order_no::format(now, &self.till_id, seq))
     }
 
+    /// Runs `f` as one transaction: what it journals (say a tranOrderNo and the intent
+    /// that carries it) is committed together, with one disk sync, or not at all. Nothing
+    /// `f` returns may leave the till before this returns `Ok`.
+    pub fn atomically<T, E>(&mut self, f: impl FnOnce(&mut Journal) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<JournalError>,
+    {
+        self.writable()?;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(JournalError::from)?;
+        match f(self) {
+            Ok(value) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(e) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(JournalError::from(e).into())
+                }
+            },
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// Commits the write-ahead row (state `sending`) and returns its id. Call this before
     /// the request leaves; if it fails, do not send.
     pub fn begin(&mut self, intent: &Intent) -> Result<i64, JournalError> {
@@ -700,6 +726,32 @@ mod tests {
             err.to_string(),
             format!("journal row {id} is already approved; its outcome cannot be changed")
         );
+    }
+
+    #[test]
+    fn atomically_commits_the_number_with_its_intent_or_neither() {
+        let mut j = Journal::open_in_memory("1").unwrap();
+        let now = datetime!(2025-07-24 13:06:10 UTC);
+        let failed: Result<(), JournalError> = j.atomically(|j| {
+            let mut leaky = intent(Operation::Pay, Some(j.next_order_no(now)?));
+            leaky.body = b"{}&clientId=1&clientSecret=abc".to_vec();
+            j.begin(&leaky)?;
+            Ok(())
+        });
+        assert!(matches!(failed, Err(JournalError::Invalid(_))));
+        assert!(j.open_rows().unwrap().is_empty());
+        let (no, id) = j
+            .atomically(|j| {
+                let no = j.next_order_no(now)?;
+                let id = j.begin(&intent(Operation::Pay, Some(no.clone())))?;
+                Ok::<_, JournalError>((no, id))
+            })
+            .unwrap();
+        // The rolled-back number never left the till, so handing it out again is safe.
+        assert!(no.ends_with("00000001"), "{no}");
+        let row = j.row(id).unwrap().unwrap();
+        assert_eq!(row.tran_order_no.as_deref(), Some(no.as_str()));
+        assert_eq!(row.state, RowState::Sending);
     }
 
     #[test]
