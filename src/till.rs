@@ -122,25 +122,31 @@ impl Till {
         // Validate before a number is taken, so bad input costs nothing.
         build_body(request, &self.body_context, Some("0"))?;
         let now = (self.clock)();
-        let tran_order_no = if op.has_order_no() {
-            Some(self.journal().next_order_no(now)?)
-        } else {
-            None
-        };
-        let body = build_body(request, &self.body_context, tran_order_no.as_deref())?;
-        let intent = Intent {
-            operation: op,
-            tran_order_no: tran_order_no.clone(),
-            account: request.account.clone(),
-            entry_type: request.entry,
-            amount_minor: request.amount.map(|a| a.minor()),
-            points: request.points.map(|p| p.get()),
-            currency: self.currency_code.clone(),
-            body: body.clone(),
-            original_checkout_id: request.original_checkout_id.clone(),
-            created_at: now,
-        };
-        let row_id = self.journal().begin(&intent)?;
+        // The number and the intent that carries it are committed together: one disk sync
+        // before the request leaves instead of two. A number whose intent was not
+        // committed was never sent, so rolling it back cannot make a number repeat.
+        let (tran_order_no, body, row_id) = self.journal().atomically(|journal| {
+            let tran_order_no = if op.has_order_no() {
+                Some(journal.next_order_no(now)?)
+            } else {
+                None
+            };
+            let body = build_body(request, &self.body_context, tran_order_no.as_deref())?;
+            let intent = Intent {
+                operation: op,
+                tran_order_no: tran_order_no.clone(),
+                account: request.account.clone(),
+                entry_type: request.entry,
+                amount_minor: request.amount.map(|a| a.minor()),
+                points: request.points.map(|p| p.get()),
+                currency: self.currency_code.clone(),
+                body,
+                original_checkout_id: request.original_checkout_id.clone(),
+                created_at: now,
+            };
+            let row_id = journal.begin(&intent)?;
+            Ok::<_, TillError>((tran_order_no, intent.body, row_id))
+        })?;
         progress(Stage::Journaled {
             tran_order_no: tran_order_no.clone(),
         });
