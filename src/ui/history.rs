@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Block;
 
 use super::theme;
 use crate::app::{App, Focus};
@@ -84,7 +84,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    // Each row is drawn as a plain line into its own row of the pane: no wrapping to work
+    // out, which is most of a Paragraph's cost on the busiest pane of the screen.
+    frame.render_widget(block, area);
+    for (y, line) in (inner.y..inner.y + inner.height).zip(lines) {
+        frame.render_widget(line, Rect::new(inner.x, y, inner.width, 1));
+    }
 }
 
 fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
