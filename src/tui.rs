@@ -25,6 +25,13 @@ pub async fn run(
     events: UnboundedReceiver<Event>,
 ) -> io::Result<()> {
     let mut terminal = ratatui::try_init()?;
+    // ratatui's hook restores the screen on a panic; bracketed paste is ours to undo, or
+    // the shell behind a crashed till would see every later paste wrapped in escapes.
+    let restore_screen = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(stdout(), DisableBracketedPaste);
+        restore_screen(info);
+    }));
     let result = match execute!(stdout(), EnableBracketedPaste) {
         Ok(()) => event_loop(&mut terminal, app, &commands, events).await,
         Err(e) => Err(e),
