@@ -477,7 +477,15 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Char('y' | 'Y') => {
                 app.overlay = Overlay::None;
                 if let Some(confirm) = app.void_confirm.take() {
-                    return dispatch(app, confirm.request);
+                    let effects = dispatch(app, confirm.request);
+                    // A void carries no card: show the sale it reverses instead.
+                    if let (StatusView::InFlight(f), Some(sale)) =
+                        (&mut app.status, confirm.original)
+                    {
+                        f.account = sale.account_id;
+                        f.quantity = sale.quantity;
+                    }
+                    return effects;
                 }
             }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => {
@@ -881,7 +889,11 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
                 app.recovery.last = Some(resend_result(&outcome));
                 effects.push(Effect::Worker(Command::LoadOpenRows));
             }
-            if app.status.in_flight().is_some_and(|f| f.id == id) {
+            if let Some(f) = app.status.in_flight().filter(|f| f.id == id) {
+                let mut outcome = outcome;
+                if outcome.account_id.is_empty() {
+                    outcome.account_id = f.account.clone();
+                }
                 app.status = StatusView::Done(outcome);
             }
             if let Some(entry) = entry {

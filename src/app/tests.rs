@@ -472,7 +472,9 @@ fn history_updates_from_finished_and_pages_older_rows() {
         sent[0].1.original_checkout_id.as_deref(),
         Some("933392815902290101")
     );
-    assert!(app.in_flight());
+    let sending = app.status.in_flight().unwrap();
+    assert_eq!(sending.account, mask_account(CARD), "names the sale's card");
+    assert_eq!(sending.quantity, "25 pts");
 }
 
 #[test]
