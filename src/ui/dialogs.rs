@@ -8,20 +8,15 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use super::theme;
 use crate::app::App;
 
-/// A bordered window of `width` x `height` in the middle of the screen, cleared.
-pub fn window<'a>(
-    frame: &mut Frame,
-    width: u16,
-    height: u16,
-    block: Block<'a>,
-) -> (Rect, Block<'a>) {
+/// Clears and returns a `width` x `height` area in the middle of the screen for a window.
+pub fn window(frame: &mut Frame, width: u16, height: u16) -> Rect {
     let full = frame.area();
     let area = full.centered(
         Constraint::Length(width.min(full.width)),
         Constraint::Length(height.min(full.height)),
     );
     frame.render_widget(Clear, area);
-    (area, block)
+    area
 }
 
 fn key_hint(items: &[(&'static str, &'static str)]) -> Line<'static> {
@@ -90,7 +85,7 @@ pub fn confirm_void(app: &App, frame: &mut Frame) {
     let block = Block::bordered()
         .title(Span::styled(" Void? ", theme::bold()))
         .border_style(theme::warning());
-    let (area, block) = window(frame, 64, height, block);
+    let area = window(frame, 64, height);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
@@ -116,6 +111,6 @@ pub fn receipt(app: &App, frame: &mut Frame) {
     let block = Block::bordered()
         .title(Span::styled(" Receipt ", theme::bold()))
         .border_style(theme::ok());
-    let (area, block) = window(frame, 46, height, block);
+    let area = window(frame, 46, height);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

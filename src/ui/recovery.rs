@@ -127,7 +127,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             .right_aligned(),
         )
         .border_style(theme::warning());
-    let (area, block) = window(frame, width, height, block);
+    let area = window(frame, width, height);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 

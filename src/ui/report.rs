@@ -131,6 +131,6 @@ pub fn render(app: &App, frame: &mut Frame) {
         .title(Span::styled(title, theme::bold()))
         .title_bottom(Line::from(" R refresh · Esc close ").right_aligned())
         .border_style(theme::focused_border());
-    let (area, block) = window(frame, 76, height, block);
+    let area = window(frame, 76, height);
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }
