@@ -89,13 +89,20 @@ pub fn render(app: &App, frame: &mut Frame) {
                 open,
             ]));
             lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                format!(
-                    " {:<14} {:<10} {:>5}  {}",
-                    "Operation", "Outcome", "Count", "Amount"
-                ),
-                theme::bold(),
-            )));
+            if report.lines.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    " No transactions yet today.",
+                    theme::dim(),
+                )));
+            } else {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        " {:<14} {:<10} {:>5}  {}",
+                        "Operation", "Outcome", "Count", "Amount"
+                    ),
+                    theme::bold(),
+                )));
+            }
             let room = usize::from(frame.area().height.saturating_sub(16)).max(3);
             let shown = report.lines.len().min(room);
             for line in &report.lines[..shown] {
