@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::theme;
 use crate::api::{EntryType, Operation, Quantity, mask_account};
+use crate::app::form::FieldId;
 use crate::app::status::{InFlight, StatusView, Step};
 use crate::app::{App, Tone};
 use crate::outcome::{Outcome, Status};
@@ -68,10 +69,13 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         Operation::Tip => "card, tip amount, original checkoutId, Enter",
     };
     let card = app.form.card.value();
-    let read_by_machine = app.form.entry != EntryType::K && !card.is_empty();
+    // A typed card is done once the cashier has moved on from it; a read one at once.
+    let card_in = !card.is_empty()
+        && !app.form.errors.contains_key(&FieldId::Card)
+        && (app.form.entry != EntryType::K || app.form.focus != FieldId::Card);
     let ready = if op == Operation::Void {
         "Ready — pick the sale to void in the history".to_owned()
-    } else if read_by_machine {
+    } else if card_in {
         let next = match op.quantity() {
             Quantity::Points => "type the points, then Enter",
             Quantity::Money => "type the amount, then Enter",
