@@ -4,15 +4,15 @@
 //! The big journal is built once (one transaction, one prepared statement) and cached beside
 //! the bench binary (`target/release/bench-journal-1m.sqlite3`); delete it to rebuild.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use paywizard_till::api::{EntryType, Operation, order_no};
-use paywizard_till::journal::{Intent, Journal};
-use paywizard_till::outcome::RowState;
+use paywizard_till::journal::Journal;
+use time::UtcOffset;
 use time::macros::datetime;
-use time::{Duration, UtcOffset};
 
 const ROWS: i64 = 1_000_000;
 
@@ -39,36 +39,7 @@ fn build(path: &Path) {
     let started = std::time::Instant::now();
     let mut j = Journal::open(path, "1").expect("open bench journal");
     let t0 = datetime!(2024-01-01 08:00:00 UTC);
-    let rows = (0..ROWS).map(|i| {
-        let op = Operation::ALL[(i % 8) as usize];
-        let at = t0 + Duration::seconds(i * 30);
-        let order = op
-            .has_order_no()
-            .then(|| order_no::format(at, "1", (i + 1) as u64));
-        let account = format!("62740000{:08}", i % 50_000);
-        let body = format!(
-            r#"{{"clientId":"825429536610058240","tranOrderNo":"{}","loyaltyChannel":"FACTOR4","accountId":"{account}","entryType":"K","amount":"10.50","tranCurrency":"USD"}}"#,
-            order.as_deref().unwrap_or_default()
-        );
-        let state = match i % 50 {
-            0 => RowState::Unknown,
-            1..=3 => RowState::Declined,
-            _ => RowState::Approved,
-        };
-        let intent = Intent {
-            operation: op,
-            tran_order_no: order,
-            account,
-            entry_type: EntryType::K,
-            amount_minor: Some(1050),
-            points: None,
-            currency: "USD".into(),
-            body: body.into_bytes(),
-            original_checkout_id: None,
-            created_at: at,
-        };
-        (intent, state)
-    });
+    let rows = common::synthetic_rows(ROWS, "1", t0);
     let n = j.bulk_load_for_bench(rows).expect("bulk load");
     assert_eq!(n as i64, ROWS);
     eprintln!(

@@ -18,9 +18,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use paywizard_till::api::{EntryType, Operation, order_no};
-use paywizard_till::journal::{Intent, Journal};
-use paywizard_till::outcome::RowState;
+use paywizard_till::journal::Journal;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use time::macros::datetime;
 
@@ -38,36 +36,7 @@ fn build_journal(path: &Path, rows: i64) {
     let started = Instant::now();
     let mut j = Journal::open(path, TILL_ID).expect("open the bench journal");
     let t0 = datetime!(2025-01-01 08:00:00 UTC);
-    let entries = (0..rows).map(|i| {
-        let op = Operation::ALL[(i % 8) as usize];
-        let at = t0 + time::Duration::seconds(i * 30);
-        let order = op
-            .has_order_no()
-            .then(|| order_no::format(at, TILL_ID, (i + 1) as u64));
-        let account = format!("62740000{:08}", i % 50_000);
-        let body = format!(
-            r#"{{"clientId":"825429536610058240","tranOrderNo":"{}","loyaltyChannel":"FACTOR4","accountId":"{account}","entryType":"K","amount":"10.50","tranCurrency":"USD"}}"#,
-            order.as_deref().unwrap_or_default()
-        );
-        let state = match i % 50 {
-            0 => RowState::Unknown,
-            1..=3 => RowState::Declined,
-            _ => RowState::Approved,
-        };
-        let intent = Intent {
-            operation: op,
-            tran_order_no: order,
-            account,
-            entry_type: EntryType::K,
-            amount_minor: Some(1050),
-            points: None,
-            currency: "USD".into(),
-            body: body.into_bytes(),
-            original_checkout_id: None,
-            created_at: at,
-        };
-        (intent, state)
-    });
+    let entries = common::synthetic_rows(rows, TILL_ID, t0);
     let n = j.bulk_load_for_bench(entries).expect("bulk load");
     assert_eq!(n as i64, rows);
     println!(

@@ -301,3 +301,42 @@ pub fn till_binary() -> std::path::PathBuf {
     }
     path
 }
+
+/// A long shift's journal rows for `bulk_load_for_bench`: the eight operations in turn,
+/// 30 s apart from `t0`, one in 50 unknown and three in 50 declined.
+pub fn synthetic_rows(
+    rows: i64,
+    till_id: &str,
+    t0: time::OffsetDateTime,
+) -> impl Iterator<Item = (paywizard_till::journal::Intent, RowState)> + '_ {
+    (0..rows).map(move |i| {
+        let op = Operation::ALL[(i % 8) as usize];
+        let at = t0 + time::Duration::seconds(i * 30);
+        let order = op
+            .has_order_no()
+            .then(|| paywizard_till::api::order_no::format(at, till_id, (i + 1) as u64));
+        let account = format!("62740000{:08}", i % 50_000);
+        let body = format!(
+            r#"{{"clientId":"825429536610058240","tranOrderNo":"{}","loyaltyChannel":"FACTOR4","accountId":"{account}","entryType":"K","amount":"10.50","tranCurrency":"USD"}}"#,
+            order.as_deref().unwrap_or_default()
+        );
+        let state = match i % 50 {
+            0 => RowState::Unknown,
+            1..=3 => RowState::Declined,
+            _ => RowState::Approved,
+        };
+        let intent = paywizard_till::journal::Intent {
+            operation: op,
+            tran_order_no: order,
+            account,
+            entry_type: EntryType::K,
+            amount_minor: Some(1050),
+            points: None,
+            currency: "USD".into(),
+            body: body.into_bytes(),
+            original_checkout_id: None,
+            created_at: at,
+        };
+        (intent, state)
+    })
+}
