@@ -284,6 +284,15 @@ async fn submit(
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
     };
+    let mut request = request;
+    if request.operation == Operation::Tip
+        && request.account.is_empty()
+        && let Some(checkout) = request.original_checkout_id.as_deref()
+        && let Ok((_, Some(account))) = till.resolve_original(checkout)
+    {
+        // Tipping a sale from the history: its card is in the journal, not on screen.
+        request.account = account;
+    }
     match till.execute(&request, &mut progress).await {
         Ok(finished) => {
             let voided = (request.operation == Operation::Void

@@ -344,3 +344,46 @@ async fn a_refused_resend_leaves_the_row_unknown_not_rejected() {
     assert_eq!(finished.outcome.status, Status::Approved);
     assert_eq!(sim.card(CARD).unwrap().money_minor, start - 300);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tip_from_the_history_takes_the_card_from_the_journaled_sale() {
+    let mut rig = rig().await;
+    let start = rig.money();
+    let (status, sale) = rig.pay(1, 1_000).await;
+    assert_eq!(status, Status::Approved);
+    let sale = sale.unwrap();
+    rig.commands
+        .send(Command::LoadHistory {
+            before: None,
+            limit: 5,
+        })
+        .unwrap();
+    let checkout = rig
+        .next(|e| match e {
+            Event::History { entries, .. } => Some(entries),
+            _ => None,
+        })
+        .await
+        .into_iter()
+        .find(|e| e.id == sale)
+        .and_then(|e| e.checkout_id)
+        .unwrap();
+    let mut tip = TillRequest::new(Operation::Tip, "");
+    tip.amount = Some(Amount::from_minor(200));
+    tip.original_checkout_id = Some(checkout);
+    rig.commands
+        .send(Command::Submit {
+            id: 2,
+            request: Box::new(tip),
+        })
+        .unwrap();
+    let outcome = rig
+        .next(|e| match e {
+            Event::Finished { id: 2, outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .await;
+    assert_eq!(outcome.status, Status::Approved, "{}", outcome.msg);
+    assert_eq!(outcome.account_id, "**** **** 0014");
+    assert_eq!(rig.money(), start - 1_200);
+}

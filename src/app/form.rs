@@ -216,6 +216,13 @@ impl Form {
         self.dirty = true;
     }
 
+    /// A tip with no card typed: the worker takes the card from the journaled sale.
+    pub fn tip_card_from_sale(&self) -> bool {
+        self.operation == Operation::Tip
+            && self.card.value().is_empty()
+            && !self.original.value().trim().is_empty()
+    }
+
     pub fn set_original(&mut self, checkout_id: &str) {
         self.original = Input::new(checkout_id.chars().take(ORIGINAL_MAX).collect());
         self.errors.remove(&FieldId::Original);
@@ -396,6 +403,7 @@ impl Form {
 
     fn field_error(&self, field: FieldId, limits: &Limits) -> Option<String> {
         match field {
+            FieldId::Card if self.tip_card_from_sale() => None,
             FieldId::Card => validate_account(self.card.value()).err(),
             FieldId::Quantity => match self.operation.quantity() {
                 Quantity::Points => Points::parse(self.quantity.value(), limits.max_points)

@@ -721,12 +721,18 @@ fn from_history(app: &mut App, op: Operation) -> Vec<Effect> {
         );
         return Vec::new();
     }
+    if op == Operation::Tip && entry.operation != Operation::Pay {
+        app.say("only a payment can be tipped", Tone::Warning);
+        return Vec::new();
+    }
     select_operation(app, op);
     app.form.set_original(&checkout_id);
     if op == Operation::Void {
         // Straight to the question: the sale is chosen, nothing else to fill in.
         return submit_form(app);
     }
+    // A tip: the sale and its card are known, only the amount is left.
+    app.form.focus_field(FieldId::Quantity, &app.limits);
     Vec::new()
 }
 

@@ -902,3 +902,41 @@ fn a_new_unknown_outcome_joins_the_recovery_list_until_settled() {
     );
     assert!(app.recovery.rows.is_empty());
 }
+
+#[test]
+fn tipping_a_payment_from_the_history_needs_only_the_amount() {
+    let mut app = app();
+    let mut sale = row(6, RowState::Approved);
+    sale.checkout_id = Some("917954313680000006".into());
+    let mut points = row(5, RowState::Approved);
+    points.operation = Operation::IssuePoints;
+    points.checkout_id = Some("917954313680000005".into());
+    update(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![sale, points],
+        }),
+    );
+    ctrl(&mut app, 'l');
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('t'));
+    assert!(app.notice.as_ref().unwrap().text.contains("only a payment"));
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Char('t'));
+    assert_eq!(app.form.operation, Operation::Tip);
+    assert_eq!(app.form.focus, FieldId::Quantity);
+    type_str(&mut app, "2");
+    let sent = submits(&key(&mut app, KeyCode::Enter));
+    assert_eq!(
+        sent.len(),
+        1,
+        "the card comes from the sale: {:?}",
+        app.form.errors
+    );
+    assert_eq!(sent[0].1.account, "");
+    assert_eq!(
+        sent[0].1.original_checkout_id.as_deref(),
+        Some("917954313680000006")
+    );
+}

@@ -150,7 +150,11 @@ fn row(
                 &form.card,
                 value_width,
                 focused,
-                "scan, swipe or type",
+                if form.tip_card_from_sale() {
+                    "from the sale, or scan"
+                } else {
+                    "scan, swipe or type"
+                },
                 shown,
             );
             let after = vec![

@@ -66,7 +66,7 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         Operation::Balance => "card, Enter",
         Operation::Activate => "card, customer info if given (Ctrl+O), Enter",
         Operation::Void => "Ctrl+L, select the sale, V, then y to confirm",
-        Operation::Tip => "card, tip amount, original checkoutId, Enter",
+        Operation::Tip => "Ctrl+L, select the payment, T, amount, Enter",
     };
     let card = app.form.card.value();
     // A typed card is done once the cashier has moved on from it; a read one at once.
