@@ -36,6 +36,7 @@ pub struct Cli {
 /// Target and credentials: each a flag or an environment variable (flags win), then the
 /// config file, then defaults.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Till options (any subcommand)")]
 pub struct GlobalArgs {
     /// Config file (TOML); see assets/config.example.toml.
     #[arg(
