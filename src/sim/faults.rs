@@ -43,7 +43,7 @@ pub(crate) struct Plan {
 #[derive(Debug, Default)]
 struct State {
     queue: VecDeque<Fault>,
-    rates: Option<(FaultRates, SplitMix64)>,
+    rates: Option<(FaultRates, fastrand::Rng)>,
     latency: Duration,
 }
 
@@ -61,7 +61,7 @@ impl FaultControl {
 
     /// Replaces the rates and restarts their random sequence from `rates.seed`.
     pub fn set_rates(&self, rates: FaultRates) {
-        self.lock().rates = Some((rates, SplitMix64(rates.seed)));
+        self.lock().rates = Some((rates, fastrand::Rng::with_seed(rates.seed)));
     }
 
     /// Added to every request, value-moving or not.
@@ -88,8 +88,8 @@ impl FaultControl {
         }
         if let Some((rates, rng)) = state.rates.as_mut() {
             // Always draw both numbers so the sequence depends only on the request count.
-            let outcome = rng.next_unit();
-            let delay = rng.next_unit();
+            let outcome = rng.f64();
+            let delay = rng.f64();
             if let Some(d) = rates.delay
                 && delay < rates.delay_rate
             {
@@ -126,25 +126,6 @@ fn pick(rates: &FaultRates, roll: f64) -> Option<Fault> {
         }
     }
     None
-}
-
-/// A tiny, fixed PRNG: the same seed gives the same faults on every platform and version.
-#[derive(Debug, Clone, Copy, Default)]
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) from the top 53 bits.
-    fn next_unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 #[cfg(test)]
