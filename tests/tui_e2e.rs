@@ -159,3 +159,64 @@ async fn server_gone_mid_request_is_unknown_never_approved() {
     assert!(!screen.contains("APPROVED"), "{screen}");
     assert!(history_has(&screen, 'B', "7 pts", "UNKNOWN"), "{screen}");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_killed_mid_payment_offers_recovery_on_restart_and_charges_once() {
+    let sim = start_sim().await;
+    sim.faults().set_latency(Duration::from_millis(1500));
+    let start = sim.card(CARD).unwrap().money_minor;
+    let dir = tempfile::tempdir().unwrap();
+    let base_url = sim.base_url();
+    let dir = tokio::task::spawn_blocking(move || {
+        let mut term = till(&base_url, &dir, 80, 24);
+        term.send(b"\x1bOS"); // F4: Pay
+        term.wait_for("Amount (USD)", SCREEN_WAIT);
+        term.send(format!("{CARD}{ENTER}").as_bytes());
+        term.wait_for("[B] scanned", SCREEN_WAIT);
+        term.type_slowly(&format!("8{ENTER}"), PERSON);
+        term.wait_for("waiting", SCREEN_WAIT);
+        term.kill_hard();
+        dir
+    })
+    .await
+    .unwrap();
+    // The server may or may not have applied it; the next till must not guess.
+    sim.faults().set_latency(Duration::ZERO);
+    let base_url = sim.base_url();
+    let screen = tokio::task::spawn_blocking(move || {
+        let mut term = Term::spawn(
+            &[],
+            &sandbox_env(&base_url, &journal_in(&dir))
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .chain([("HOME", dir.path().to_str().unwrap())])
+                .collect::<Vec<_>>(),
+            80,
+            24,
+        );
+        let prompt = term.wait_for("Recovery", SCREEN_WAIT);
+        assert!(
+            prompt.contains("1 request may have gone through"),
+            "{prompt}"
+        );
+        assert!(
+            prompt.contains("1 unknown"),
+            "the header counts it:\n{prompt}"
+        );
+        term.send(b"r");
+        let screen = term.wait_for("went through (once)", SCREEN_WAIT);
+        term.send(ESC.as_bytes());
+        // A lone Esc and the next key in one read would be Alt+key.
+        std::thread::sleep(PERSON);
+        term.send(CTRL_Q.as_bytes());
+        assert_eq!(term.wait_exit(SCREEN_WAIT), Some(0));
+        screen
+    })
+    .await
+    .unwrap();
+    assert!(screen.contains("Nothing to recover"), "{screen}");
+    let payments: Vec<_> = sim.transactions();
+    assert_eq!(payments.len(), 1, "one payment, however many sends");
+    assert_eq!(sim.card(CARD).unwrap().money_minor, start - 800);
+}

@@ -113,6 +113,17 @@ impl Term {
     pub fn kill(&mut self) {
         let _ = self.child.kill();
     }
+
+    /// `kill -9`: no signal handler, no destructor, no terminal restore — a power cut.
+    #[cfg(unix)]
+    pub fn kill_hard(&mut self) {
+        if let Some(pid) = self.child.process_id() {
+            let pid = libc::pid_t::try_from(pid).expect("a pid fits pid_t");
+            // SAFETY: plain syscall on a child we started; a stale pid only fails.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        let _ = self.wait_exit(Duration::from_secs(5));
+    }
 }
 
 impl Drop for Term {
