@@ -309,7 +309,7 @@ fn a_second_enter_says_already_sending() {
     let mut app = app();
     submit_issue(&mut app);
     key(&mut app, KeyCode::Enter);
-    snap_at("status_already_sending", &app, 80, 24);
+    snap("status_already_sending", &app);
 }
 
 #[test]
@@ -512,7 +512,7 @@ fn usd(minor: i64) -> Vec<MoneyTotal> {
 fn report_view() {
     let mut app = app();
     press(&mut app, KeyCode::Char('t'), KeyModifiers::CONTROL);
-    snap_at("report_loading", &app, 80, 24);
+    snap("report_loading", &app);
     let line = |operation, state, count, money: Vec<MoneyTotal>, points| ReportLine {
         operation,
         state,
