@@ -92,6 +92,11 @@ pub enum Event {
         row: i64,
         balances: Result<Vec<Balance>, String>,
     },
+    /// A `Resend` that could not be carried out; nothing was sent.
+    ResendFailed {
+        id: RequestId,
+        reason: String,
+    },
     /// A row changed outside a request (abandoned by hand).
     RowChanged(HistoryEntry),
     Report(Box<Report>),
@@ -233,27 +238,34 @@ async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSende
             // Someone (another screen, `recover`) settled it already: show it as it is.
             let entry = row.to_history(till.offset());
             let _ = events.send(Event::RowChanged(entry));
-            let _ = events.send(Event::Problem(format!(
-                "that request is already {}; nothing was sent",
-                row.state
-            )));
+            let _ = events.send(Event::ResendFailed {
+                id,
+                reason: format!("that request is already {}; nothing was sent", row.state),
+            });
             return;
         }
         Ok(None) => {
-            let _ = events.send(Event::Problem(format!(
-                "row {row_id} is not in the journal"
-            )));
+            let _ = events.send(Event::ResendFailed {
+                id,
+                reason: format!("row {row_id} is not in the journal"),
+            });
             return;
         }
         Err(e) => {
-            let _ = events.send(Event::Problem(format!("cannot read the journal: {e}")));
+            let _ = events.send(Event::ResendFailed {
+                id,
+                reason: format!("cannot read the journal: {e}"),
+            });
             return;
         }
     };
     match till.resend(&row, &mut progress).await {
         Ok(finished) => report_finished(id, finished, events),
         Err(e) => {
-            let _ = events.send(Event::Problem(format!("the resend failed: {e}")));
+            let _ = events.send(Event::ResendFailed {
+                id,
+                reason: format!("the resend failed: {e}"),
+            });
         }
     }
 }

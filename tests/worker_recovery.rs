@@ -161,7 +161,7 @@ async fn an_unknown_payment_is_resent_once_and_settles_without_charging_twice() 
     rig.commands.send(Command::Resend { id: 3, row }).unwrap();
     let problem = rig
         .next(|e| match e {
-            Event::Problem(p) => Some(p),
+            Event::ResendFailed { id: 3, reason } => Some(reason),
             _ => None,
         })
         .await;

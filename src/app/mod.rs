@@ -750,16 +750,17 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             app.history.merge_page(entries, PAGE);
         }
         Event::Connection(c) => app.connection = c,
-        Event::Problem(p) => {
-            // A resend that could not even start is over too.
-            app.recovery.resending = None;
-            if let StatusView::InFlight(_) = app.status
-                && app.overlay == Overlay::Recovery
-            {
+        Event::ResendFailed { id, reason } => {
+            if app.recovery.resending.is_some_and(|(rid, _)| rid == id) {
+                app.recovery.resending = None;
+            }
+            if app.status.in_flight().is_some_and(|f| f.id == id) {
                 app.status = StatusView::Ready;
             }
-            app.problem = Some(p);
+            app.say(reason.clone(), Tone::Warning);
+            app.recovery.last = Some(reason);
         }
+        Event::Problem(p) => app.problem = Some(p),
     }
     Vec::new()
 }

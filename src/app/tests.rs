@@ -940,3 +940,35 @@ fn tipping_a_payment_from_the_history_needs_only_the_amount() {
         Some("917954313680000006")
     );
 }
+
+#[test]
+fn a_resend_that_cannot_start_frees_the_status_and_says_why() {
+    let mut app = app();
+    ctrl(&mut app, 'r');
+    update(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
+    );
+    let effects = key(&mut app, KeyCode::Char('r'));
+    let Some(Effect::Worker(Command::Resend { id, .. })) = effects.first() else {
+        panic!("{effects:?}");
+    };
+    let id = *id;
+    update(
+        &mut app,
+        Msg::Worker(Event::ResendFailed {
+            id,
+            reason: "that request is already approved; nothing was sent".into(),
+        }),
+    );
+    assert!(!app.in_flight());
+    assert_eq!(app.recovery.resending, None);
+    assert!(
+        app.recovery
+            .last
+            .as_ref()
+            .unwrap()
+            .contains("already approved")
+    );
+    assert_eq!(app.problem, None, "not a journal failure");
+}
