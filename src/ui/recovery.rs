@@ -110,11 +110,8 @@ pub fn render(app: &App, frame: &mut Frame) {
             Span::styled(format!("{}▏", reason.value()), theme::field(true)),
         ]));
     }
-    // One screen line per line: anything longer is cut, so the height is exact.
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|line| fit(line, inner_width))
-        .collect();
+    // Unwrapped, each line takes one screen row (anything longer is cut), so the height
+    // is exact.
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let block = Block::bordered()
         .title(Span::styled(" Recovery — outcome unknown ", theme::bold()))
@@ -129,19 +126,4 @@ pub fn render(app: &App, frame: &mut Frame) {
         .border_style(theme::warning());
     let area = window(frame, width, height);
     frame.render_widget(Paragraph::new(lines).block(block), area);
-}
-
-/// Cuts a line to `width` columns, keeping each span's style.
-fn fit(line: Line<'static>, width: usize) -> Line<'static> {
-    let mut left = width;
-    let spans = line
-        .spans
-        .into_iter()
-        .map(|span| {
-            let text: String = span.content.chars().take(left).collect();
-            left -= text.chars().count();
-            Span::styled(text, span.style)
-        })
-        .collect::<Vec<_>>();
-    Line::from(spans).style(line.style)
 }

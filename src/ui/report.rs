@@ -10,16 +10,24 @@ use super::theme;
 use crate::app::App;
 use crate::journal::MoneyTotal;
 
-fn money(totals: &[MoneyTotal]) -> String {
-    if totals.is_empty() {
+/// `USD 12.50 · 5 pts`, or `—` when nothing moved.
+fn amounts(money: &[MoneyTotal], points: u64) -> String {
+    let mut parts: Vec<String> = money
+        .iter()
+        .map(|t| format!("{} {}", t.currency, t.amount))
+        .collect();
+    if points > 0 {
+        parts.push(format!("{points} pts"));
+    }
+    if parts.is_empty() {
         "—".to_owned()
     } else {
-        totals
-            .iter()
-            .map(|t| format!("{} {}", t.currency, t.amount))
-            .collect::<Vec<_>>()
-            .join(" · ")
+        parts.join(" · ")
     }
+}
+
+fn money(totals: &[MoneyTotal]) -> String {
+    amounts(totals, 0)
 }
 
 fn figure(label: &str, value: String) -> Line<'static> {
@@ -59,27 +67,15 @@ pub fn render(app: &App, frame: &mut Frame) {
             lines.push(figure("Topped up", money(&h.topped_up)));
             lines.push(figure("Paid", money(&h.paid)));
             lines.push(figure("Tips", money(&h.tipped)));
-            let mut voided = money(&h.voided);
-            if h.voided_points > 0 {
-                voided.push_str(&format!(" · {} pts", h.voided_points));
-            }
-            lines.push(figure("Voided", voided));
+            lines.push(figure("Voided", amounts(&h.voided, h.voided_points)));
             let open = if h.open == 0 {
                 Span::styled("0".to_owned(), theme::ok().patch(theme::bold()))
             } else {
-                let mut at_stake: Vec<String> = h
-                    .open_money
-                    .iter()
-                    .map(|t| format!("{} {}", t.currency, t.amount))
-                    .collect();
-                if h.open_points > 0 {
-                    at_stake.push(format!("{} pts", h.open_points));
-                }
                 Span::styled(
                     format!(
                         "{} (not in the totals: {}) — Ctrl+R",
                         h.open,
-                        at_stake.join(" · ")
+                        amounts(&h.open_money, h.open_points)
                     ),
                     theme::warning().patch(theme::bold()),
                 )
@@ -106,14 +102,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             let room = usize::from(frame.area().height.saturating_sub(16)).max(3);
             let shown = report.lines.len().min(room);
             for line in &report.lines[..shown] {
-                let mut amount = money(&line.money);
-                if line.points > 0 {
-                    amount = if line.money.is_empty() {
-                        format!("{} pts", line.points)
-                    } else {
-                        format!("{amount} · {} pts", line.points)
-                    };
-                }
+                let amount = amounts(&line.money, line.points);
                 lines.push(Line::from(format!(
                     " {:<14} {:<10} {:>5}  {amount}",
                     line.operation.label(),
