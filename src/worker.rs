@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use crate::api::{Balance, Operation, TillRequest};
-use crate::journal::Report;
+use crate::journal::{Report, Row};
 use crate::outcome::{HistoryEntry, Outcome, Status};
 
 /// Ties a submitted request to the events about it.
@@ -232,41 +232,39 @@ async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSende
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
     };
-    let row = match till.journal().row(row_id) {
-        Ok(Some(row)) if row.state.is_open() => row,
+    let finished = match still_open_row(till, row_id, events) {
+        Ok(row) => till
+            .resend(&row, &mut progress)
+            .await
+            .map_err(|e| format!("the resend failed: {e}")),
+        Err(reason) => Err(reason),
+    };
+    match finished {
+        Ok(finished) => report_finished(id, finished, events),
+        Err(reason) => {
+            let _ = events.send(Event::ResendFailed { id, reason });
+        }
+    }
+}
+
+/// The journal row to resend, if its outcome is still unknown.
+fn still_open_row(
+    till: &Till,
+    row_id: i64,
+    events: &UnboundedSender<Event>,
+) -> Result<Row, String> {
+    match till.journal().row(row_id) {
+        Ok(Some(row)) if row.state.is_open() => Ok(row),
         Ok(Some(row)) => {
             // Someone (another screen, `recover`) settled it already: show it as it is.
-            let entry = row.to_history(till.offset());
-            let _ = events.send(Event::RowChanged(entry));
-            let _ = events.send(Event::ResendFailed {
-                id,
-                reason: format!("that request is already {}; nothing was sent", row.state),
-            });
-            return;
+            let _ = events.send(Event::RowChanged(row.to_history(till.offset())));
+            Err(format!(
+                "that request is already {}; nothing was sent",
+                row.state
+            ))
         }
-        Ok(None) => {
-            let _ = events.send(Event::ResendFailed {
-                id,
-                reason: format!("row {row_id} is not in the journal"),
-            });
-            return;
-        }
-        Err(e) => {
-            let _ = events.send(Event::ResendFailed {
-                id,
-                reason: format!("cannot read the journal: {e}"),
-            });
-            return;
-        }
-    };
-    match till.resend(&row, &mut progress).await {
-        Ok(finished) => report_finished(id, finished, events),
-        Err(e) => {
-            let _ = events.send(Event::ResendFailed {
-                id,
-                reason: format!("the resend failed: {e}"),
-            });
-        }
+        Ok(None) => Err(format!("row {row_id} is not in the journal")),
+        Err(e) => Err(format!("cannot read the journal: {e}")),
     }
 }
 
