@@ -12,10 +12,10 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{journal_in, run_till, sandbox_env, start_sim, stderr, stdout};
+use common::{journal_in, run_till, sandbox_env, start_sim, stderr, stdout, till_command};
 use paywizard_till::api::Operation;
 use paywizard_till::journal::{Journal, Row};
 use paywizard_till::outcome::RowState;
@@ -58,20 +58,12 @@ fn command_args(rng: &mut fastrand::Rng) -> Vec<String> {
 
 /// Starts the binary like `run_till`, but returns the child so it can be killed.
 fn spawn_till(args: &[String], env: &[(String, String)]) -> std::process::Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paywizard-till"));
-    cmd.args(args)
+    till_command(args, env)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("PAYWIZARD") {
-            cmd.env_remove(key);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("the binary starts")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts")
 }
 
 fn all_rows(journal: &Journal) -> Vec<Row> {

@@ -8,7 +8,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use common::{
@@ -375,18 +375,12 @@ async fn no_subcommand_or_file_shows_the_secret_or_the_token() {
 
 /// Starts `paywizard-till sim --port 0`, reads its first line, stops it.
 fn first_line_of_sim(env: Vec<(String, String)>) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paywizard-till"));
-    cmd.args(["sim", "--port", "0"])
+    let mut child = common::till_command(&["sim", "--port", "0"], &env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (key, _) in std::env::vars() {
-        if key.starts_with("PAYWIZARD") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.envs(env);
-    let mut child = cmd.spawn().unwrap();
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)

@@ -15,9 +15,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use common::{CLIENT_ID, SECRET, TOKEN, start_sim};
+use common::{TOKEN, sandbox_overrides, start_sim};
 use paywizard_till::api::{Operation, TillRequest};
-use paywizard_till::config::{Config, FileConfig, Overrides, Secret};
+use paywizard_till::config::{Config, FileConfig, Overrides};
 use paywizard_till::journal::{Journal, Row};
 use paywizard_till::money::{Amount, Points};
 use paywizard_till::outcome::{RowState, Status};
@@ -117,14 +117,8 @@ impl Tally {
 
 fn till_for(sim: &SimHandle, dir: &tempfile::TempDir, shard: u64) -> Till {
     let overrides = Overrides {
-        env: Some("sandbox".into()),
-        base_url: Some(sim.base_url()),
-        client_id: Some(CLIENT_ID.into()),
-        client_secret: Some(Secret::new(SECRET)),
-        jwt_token: Some(Secret::new(TOKEN)),
-        till_id: Some(format!("{}", shard + 1)),
         journal: Some(dir.path().join("journal.sqlite3")),
-        ..Overrides::default()
+        ..sandbox_overrides(&sim.base_url(), TOKEN, &format!("{}", shard + 1))
     };
     let file = FileConfig {
         request_timeout_ms: Some(TIMEOUT.as_millis() as u64),

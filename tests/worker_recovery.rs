@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paywizard_till::api::{EntryType, Operation, TillRequest};
-use paywizard_till::config::{Config, FileConfig, Overrides, Secret};
+use paywizard_till::config::{Config, FileConfig};
 use paywizard_till::journal::Journal;
 use paywizard_till::money::Amount;
 use paywizard_till::outcome::{RowState, Status};
@@ -17,7 +17,7 @@ use paywizard_till::worker::{self, Command, Event};
 use time::UtcOffset;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use common::{CARD, CLIENT_ID, SECRET, TOKEN, start_sim};
+use common::{CARD, TOKEN, sandbox_overrides, start_sim};
 
 struct Rig {
     sim: SimHandle,
@@ -30,15 +30,7 @@ struct Rig {
 async fn rig() -> Rig {
     let sim = start_sim().await;
     let dir = tempfile::tempdir().unwrap();
-    let overrides = Overrides {
-        env: Some("sandbox".into()),
-        base_url: Some(sim.base_url()),
-        client_id: Some(CLIENT_ID.into()),
-        client_secret: Some(Secret::new(SECRET)),
-        jwt_token: Some(Secret::new(TOKEN)),
-        till_id: Some("7".into()),
-        ..Overrides::default()
-    };
+    let overrides = sandbox_overrides(&sim.base_url(), TOKEN, "7");
     let mut config = Config::resolve(&overrides, &FileConfig::default()).unwrap();
     config.request_timeout = Duration::from_millis(500);
     let journal = Journal::open(&dir.path().join("journal.sqlite3"), "7").unwrap();
@@ -97,6 +89,30 @@ impl Rig {
             _ => None,
         })
         .await
+    }
+
+    /// An approved payment: its journal row and the checkoutId the history shows for it.
+    async fn approved_sale(&mut self, id: u64, minor: i64) -> (i64, String) {
+        let (status, sale) = self.pay(id, minor).await;
+        assert_eq!(status, Status::Approved);
+        let sale = sale.unwrap();
+        self.commands
+            .send(Command::LoadHistory {
+                before: None,
+                limit: 5,
+            })
+            .unwrap();
+        let checkout = self
+            .next(|e| match e {
+                Event::History { entries, .. } => Some(entries),
+                _ => None,
+            })
+            .await
+            .into_iter()
+            .find(|e| e.id == sale)
+            .and_then(|e| e.checkout_id)
+            .expect("an approved sale has a checkoutId");
+        (sale, checkout)
     }
 
     async fn open_rows(&mut self) -> Vec<i64> {
@@ -247,25 +263,7 @@ async fn a_receipt_lands_whole_in_the_spool_directory() {
 async fn a_void_marks_the_sale_it_reverses_as_voided_in_the_history() {
     let mut rig = rig().await;
     let start = rig.money();
-    let (status, sale) = rig.pay(1, 700).await;
-    assert_eq!(status, Status::Approved);
-    let sale = sale.unwrap();
-    rig.commands
-        .send(Command::LoadHistory {
-            before: None,
-            limit: 5,
-        })
-        .unwrap();
-    let checkout = rig
-        .next(|e| match e {
-            Event::History { entries, .. } => Some(entries),
-            _ => None,
-        })
-        .await
-        .into_iter()
-        .find(|e| e.id == sale)
-        .and_then(|e| e.checkout_id)
-        .expect("an approved sale has a checkoutId");
+    let (sale, checkout) = rig.approved_sale(1, 700).await;
     let mut void = TillRequest::new(Operation::Void, "");
     void.original_checkout_id = Some(checkout);
     rig.commands
@@ -286,15 +284,7 @@ async fn a_void_marks_the_sale_it_reverses_as_voided_in_the_history() {
 }
 
 fn till_at(sim: &SimHandle, journal: &std::path::Path, token: &str) -> Till {
-    let overrides = Overrides {
-        env: Some("sandbox".into()),
-        base_url: Some(sim.base_url()),
-        client_id: Some(CLIENT_ID.into()),
-        client_secret: Some(Secret::new(SECRET)),
-        jwt_token: Some(Secret::new(token)),
-        till_id: Some("7".into()),
-        ..Overrides::default()
-    };
+    let overrides = sandbox_overrides(&sim.base_url(), token, "7");
     let config = Config::resolve(&overrides, &FileConfig::default()).unwrap();
     Till::new(
         &config,
@@ -349,25 +339,7 @@ async fn a_refused_resend_leaves_the_row_unknown_not_rejected() {
 async fn a_tip_from_the_history_takes_the_card_from_the_journaled_sale() {
     let mut rig = rig().await;
     let start = rig.money();
-    let (status, sale) = rig.pay(1, 1_000).await;
-    assert_eq!(status, Status::Approved);
-    let sale = sale.unwrap();
-    rig.commands
-        .send(Command::LoadHistory {
-            before: None,
-            limit: 5,
-        })
-        .unwrap();
-    let checkout = rig
-        .next(|e| match e {
-            Event::History { entries, .. } => Some(entries),
-            _ => None,
-        })
-        .await
-        .into_iter()
-        .find(|e| e.id == sale)
-        .and_then(|e| e.checkout_id)
-        .unwrap();
+    let (_, checkout) = rig.approved_sale(1, 1_000).await;
     let mut tip = TillRequest::new(Operation::Tip, "");
     tip.amount = Some(Amount::from_minor(200));
     tip.original_checkout_id = Some(checkout);

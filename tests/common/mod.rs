@@ -6,6 +6,7 @@ pub mod term;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use paywizard_till::config::{Overrides, Secret};
 use paywizard_till::sim::{self, SimCredentials, SimHandle, SimOptions};
 
 /// A secret and token nobody could mistake for anything else, so tests can grep for them.
@@ -34,8 +35,8 @@ pub async fn start_sim() -> SimHandle {
     .expect("simulator starts on loopback")
 }
 
-/// Runs the real binary with a clean PayWizard environment plus `env`.
-pub fn run_till(args: &[String], env: &[(String, String)]) -> Output {
+/// The real binary with a clean PayWizard environment plus `env`, ready to run.
+pub fn till_command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(String, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_paywizard-till"));
     cmd.args(args);
     for (key, _) in std::env::vars() {
@@ -46,7 +47,26 @@ pub fn run_till(args: &[String], env: &[(String, String)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("the binary runs")
+    cmd
+}
+
+/// Runs the real binary with a clean PayWizard environment plus `env`.
+pub fn run_till(args: &[String], env: &[(String, String)]) -> Output {
+    till_command(args, env).output().expect("the binary runs")
+}
+
+/// In-process settings for a sandbox till at `base_url` with the test credentials, except
+/// the jwt-token, which tests may want wrong.
+pub fn sandbox_overrides(base_url: &str, token: &str, till_id: &str) -> Overrides {
+    Overrides {
+        env: Some("sandbox".into()),
+        base_url: Some(base_url.into()),
+        client_id: Some(CLIENT_ID.into()),
+        client_secret: Some(Secret::new(SECRET)),
+        jwt_token: Some(Secret::new(token)),
+        till_id: Some(till_id.into()),
+        ..Overrides::default()
+    }
 }
 
 /// Environment for a sandbox till pointed at `base_url` with the test credentials.
