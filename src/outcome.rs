@@ -73,12 +73,21 @@ pub struct Outcome {
     /// PayWizard's `msg`, or our own words for what went wrong and what to do next.
     pub msg: String,
     pub checkout_id: Option<String>,
-    /// What was asked for, on the wire: `"10.50"` or `"25"`.
+    /// What moved, on the wire: `"10.50"` or `"25"`. For an approved partial payment this
+    /// is what PayWizard took, which may be less than was asked.
     pub amount: Option<String>,
+    /// What was asked for, when it differs from `amount` (a partial approval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_amount: Option<String>,
     pub balances: Vec<Balance>,
 }
 
 impl Outcome {
+    /// Approved for less than was asked (Pay with `nsfAllowed`).
+    pub fn is_partial(&self) -> bool {
+        self.status == Status::Approved && self.requested_amount.is_some()
+    }
+
     pub fn exit_code(&self) -> u8 {
         self.status.exit_code()
     }
@@ -91,6 +100,19 @@ impl Outcome {
     /// The first money balance, if known.
     pub fn money_balance(&self) -> Option<&Balance> {
         self.balances.iter().find(|b| !b.is_points())
+    }
+}
+
+/// "Nothing was charged", in the operation's own words: said only where the code can prove
+/// that nothing moved (a decline, or a request that never left the till).
+pub fn nothing_moved(op: Operation) -> &'static str {
+    match op {
+        Operation::IssuePoints | Operation::RedeemPoints => "no points moved",
+        Operation::TopUp => "nothing was loaded onto the card",
+        Operation::Pay | Operation::Tip => "nothing was charged",
+        Operation::Void => "nothing was reversed",
+        Operation::Balance => "nothing moves on a balance check",
+        Operation::Activate => "the card was not activated",
     }
 }
 

@@ -153,6 +153,7 @@ mod tests {
             msg: "success".into(),
             checkout_id: Some("917954313680000001".into()),
             amount: Some(amount.into()),
+            requested_amount: None,
             balances: vec![Balance {
                 value_code: "USD".into(),
                 amount: WireDecimal::new("39.50").unwrap(),

@@ -244,6 +244,7 @@ impl Till {
             msg: String::new(),
             checkout_id: None,
             amount: context.amount.clone(),
+            requested_amount: None,
             balances: Vec::new(),
         };
         let reached_server = !matches!(

@@ -333,6 +333,7 @@ async fn submit(
                 msg: e.to_string(),
                 checkout_id: None,
                 amount: None,
+                requested_amount: None,
                 balances: Vec::new(),
             };
             let _ = events.send(Event::Finished {

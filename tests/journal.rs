@@ -76,6 +76,7 @@ fn outcome(intent: &Intent, status: Status, checkout: Option<&str>, msg: &str) -
         msg: msg.into(),
         checkout_id: checkout.map(str::to_owned),
         amount: None,
+        requested_amount: None,
         balances: vec![],
     }
 }

@@ -119,6 +119,7 @@ fn outcome(operation: Operation, status: Status, msg: &str) -> Outcome {
         msg: msg.into(),
         checkout_id: None,
         amount: Some("10.50".into()),
+        requested_amount: None,
         balances: Vec::new(),
     }
 }

@@ -68,6 +68,7 @@ fn outcome(status: Status) -> Outcome {
         msg: "success".into(),
         checkout_id: None,
         amount: Some("25".into()),
+        requested_amount: None,
         balances: Vec::new(),
     }
 }

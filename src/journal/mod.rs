@@ -703,6 +703,7 @@ mod tests {
             msg: "card 6274000000003456 ok".into(),
             checkout_id: Some("933392815902294016".into()),
             amount: Some("10.50".into()),
+            requested_amount: None,
             balances: vec![],
         }
     }
