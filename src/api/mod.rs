@@ -213,7 +213,7 @@ impl FromStr for EntryType {
             "K" => Ok(EntryType::K),
             "M" => Ok(EntryType::M),
             "P" => Ok(EntryType::P),
-            _ => Err(format!("entry type must be B, K, M or P, got {s:?}")),
+            _ => Err("entry type must be B, K, M or P".into()),
         }
     }
 }
