@@ -18,17 +18,24 @@ pub const MAX_IDENTIFIER_LEN: usize = 64;
 /// spaces, invisible formatting characters that reorder or hide text are dropped, runs of
 /// whitespace become one space, and the result is at most [`MAX_TEXT_CHARS`] characters.
 pub fn line(text: &str) -> String {
-    let spaced: String = text
-        .chars()
-        .filter(|c| !is_invisible_format(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let mut out = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = printable(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if let Some((cut, _)) = out.char_indices().nth(MAX_TEXT_CHARS) {
         out.truncate(cut);
         out.push('…');
     }
     out
+}
+
+/// `text` with every control character (C0, DEL, C1) turned into a space and the
+/// invisible formatting characters dropped; nothing else changes, nothing is cut.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !is_invisible_format(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Characters that change how the text around them is drawn without being seen: the
