@@ -267,6 +267,11 @@ impl WireDecimal {
         &self.0
     }
 
+    /// The default value: nothing was received.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The value in minor units of a currency with `decimals` decimals, if it fits exactly.
     pub fn to_minor(&self, decimals: u8) -> Option<i64> {
         let (negative, digits) = match self.0.strip_prefix('-') {

@@ -157,7 +157,7 @@ mod tests {
             balances: vec![Balance {
                 value_code: "USD".into(),
                 amount: WireDecimal::new("39.50").unwrap(),
-                difference: WireDecimal::new("-10.50"),
+                difference: WireDecimal::new("-10.50").unwrap(),
             }],
         }
     }

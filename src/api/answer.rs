@@ -126,12 +126,17 @@ pub struct Balance {
     pub value_code: String,
     pub amount: WireDecimal,
     /// Undocumented meaning (the docs' sentence is cut off); shown nowhere, kept if sent.
+    /// Absent, `null` or not a number reads as empty.
     #[serde(
         default,
-        deserialize_with = "clean::lenient",
-        skip_serializing_if = "Option::is_none"
+        deserialize_with = "decimal_or_empty",
+        skip_serializing_if = "WireDecimal::is_empty"
     )]
-    pub difference: Option<WireDecimal>,
+    pub difference: WireDecimal,
+}
+
+fn decimal_or_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<WireDecimal, D::Error> {
+    Ok(clean::lenient(deserializer)?.unwrap_or_default())
 }
 
 impl Balance {

@@ -397,12 +397,12 @@ fn card_data(card: &super::CardState) -> Data {
             Balance {
                 value_code: card.currency.clone(),
                 amount: json_number(card.money_minor, decimals),
-                difference: Some(zero.clone()),
+                difference: zero.clone(),
             },
             Balance {
                 value_code: Balance::POINTS.into(),
                 amount: json_number(i64::try_from(card.points).unwrap_or(i64::MAX), 0),
-                difference: Some(zero),
+                difference: zero,
             },
         ],
         customer_info: Box::new(card.customer.clone().unwrap_or_default()),
