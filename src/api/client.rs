@@ -315,13 +315,7 @@ fn non_empty(s: &str, fallback: &str) -> String {
 /// The start of a body for a message: one line, printable, short.
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let mut line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut line = clean::line(&text);
     // 80 characters, not bytes: a byte index can fall inside a multi-byte character.
     if let Some((end, _)) = line.char_indices().nth(80) {
         line.truncate(end);
