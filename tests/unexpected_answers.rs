@@ -1,9 +1,11 @@
 //! Answers the till did not expect, from a tiny raw HTTP server on loopback standing in for
 //! PayWizard (or a proxy in front of it): HTML error pages, empty bodies, `data: null`, an
 //! unknown `result`, a body past the 256 KiB limit, invalid UTF-8, truncated JSON, a
-//! connection cut mid-body, a redirect. The real binary (`issue-points --json`, sandbox mode)
-//! must give a clear status and the exit code DESIGN.md promises, journal the row as unknown
-//! (or rejected when nothing can have moved), never approved, and never panic.
+//! connection cut mid-body, a redirect. The real binary (`issue-points --json`, sandbox
+//! mode) must give a clear status and the exit code docs/ARCHITECTURE.md promises, journal
+//! the row as unknown (or rejected when nothing can have moved), never approved, and never
+//! panic. Also: answers with extra keys and nulls still approve, and text from the server
+//! never reaches a terminal or a spreadsheet raw.
 
 mod common;
 

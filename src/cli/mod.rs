@@ -1,8 +1,8 @@
 //! Command line: clap definitions and the dispatch to the TUI or a headless command.
 //!
-//! Exit codes follow docs/ARCHITECTURE.md: 0 approved, 1 declined/API error, 2 unknown, 64 bad input
-//! (clap's usage errors included, never clap's default 2, which here means unknown), 78 bad
-//! configuration.
+//! Exit codes (docs/ARCHITECTURE.md, "Contract"): 0 approved, 1 declined/API error, 2
+//! unknown, 64 bad input (clap's usage errors included, never clap's default 2, which here
+//! means unknown), 78 bad configuration.
 
 mod headless;
 mod runtime;
