@@ -203,7 +203,9 @@ async fn bad_settings_name_the_flag_never_echo_the_value_and_send_nothing() {
     let env = || sandbox_env(&sim.base_url(), &journal);
     let balance = ["balance", "--account", CARD];
     let long_channel = "C".repeat(33);
-    let cases: Vec<(Vec<String>, Vec<(String, String)>, &str, &str)> = vec![
+    // (extra arguments, environment, what the message names, what it says)
+    type Case<'a> = (Vec<String>, Vec<(String, String)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (flag("--currency", "ZZZ"), env(), "--currency", "ISO 4217"),
         (flag("--currency", "XAU"), env(), "--currency", "ISO 4217"),
         (
