@@ -2,7 +2,7 @@
 # The baseline for benches/process.rs: one signed issue-points call done by hand, the way a
 # shell script without the till would do it -- build the JSON body, sign it with
 # `openssl dgst -sha256 -hmac` over body + "&clientId=..&clientSecret=.." (PayWizard
-# signature V3, shared/paywizard-api.md section 4), POST it with curl.
+# signature V3, docs/protocol.md "Signing"), POST it with curl.
 #
 # Usage: benches/curl_issue_points.sh ACCOUNT POINTS
 # Environment (the till's names): PAYWIZARD_BASE_URL, PAYWIZARD_CLIENT_ID,

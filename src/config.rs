@@ -33,8 +33,8 @@ impl Mode {
             "sandbox" => Ok(Mode::Sandbox),
             "production" => Ok(Mode::Production),
             _ => Err(ConfigError::Invalid {
-                key: "PAYWIZARD_ENV",
-                reason: format!("must be demo, sandbox or production, got {s:?}"),
+                key: "PAYWIZARD_ENV (--env)",
+                reason: "must be demo, sandbox or production".into(),
             }),
         }
     }
@@ -189,8 +189,9 @@ pub struct FileScanner {
     pub min_len: Option<usize>,
 }
 
-/// Why the till refuses to start. Every message names the setting to fix and never
-/// contains a secret value.
+/// Why the till refuses to start. Every message names the setting to fix and says what is
+/// wrong with it without repeating the value: a secret pasted into the wrong setting (the
+/// till id, the URL, the channel, the currency) must not end up on a screen or in a log.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("{mode} mode needs credentials; missing: {}", .missing.join(", "))]
@@ -280,28 +281,18 @@ impl Config {
         };
 
         let channel = pick(&o.channel, &file.channel).unwrap_or_else(|| DEFAULT_CHANNEL.into());
-        if !channel
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            return Err(ConfigError::Invalid {
-                key: "PAYWIZARD_CHANNEL",
-                reason: "letters, digits and _ only".into(),
-            });
-        }
+        check_channel(&channel)?;
         let currency = Currency::new(&pick(&o.currency, &file.currency).unwrap_or("USD".into()))
             .map_err(|reason| ConfigError::Invalid {
-                key: "PAYWIZARD_CURRENCY",
+                key: "PAYWIZARD_CURRENCY (--currency)",
                 reason,
             })?;
         let till_id = pick(&o.till_id, &file.till_id).unwrap_or_else(|| DEFAULT_TILL_ID.into());
         if till_id.is_empty() || till_id.len() > 10 || !till_id.bytes().all(|b| b.is_ascii_digit())
         {
             return Err(ConfigError::Invalid {
-                key: "PAYWIZARD_TILL_ID",
-                reason: format!(
-                    "must be 1 to 10 digits (it is part of every tranOrderNo), got {till_id:?}"
-                ),
+                key: "PAYWIZARD_TILL_ID (--till-id)",
+                reason: "must be 1 to 10 digits (it is part of every tranOrderNo)".into(),
             });
         }
         let journal_path = o
@@ -413,16 +404,37 @@ fn others_can_read(_path: &Path) -> bool {
     false
 }
 
-/// `https` always; plain `http` only to a loopback address, and never in production.
-fn check_base_url(url: &str, mode: Mode) -> Result<String, ConfigError> {
+/// The longest `loyaltyChannel` accepted. PayWizard documents one value, `FACTOR4`; the
+/// bound keeps a pasted credential or a stray paragraph out of every request body.
+pub const MAX_CHANNEL_LEN: usize = 32;
+
+fn check_channel(channel: &str) -> Result<(), ConfigError> {
     let bad = |reason: String| ConfigError::Invalid {
-        key: "PAYWIZARD_BASE_URL",
+        key: "PAYWIZARD_CHANNEL (--channel)",
         reason,
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(format!("{url:?} is not a URL: {e}")))?;
-    let host = parsed
-        .host_str()
-        .ok_or_else(|| bad(format!("{url:?} has no host")))?;
+    if channel.chars().count() > MAX_CHANNEL_LEN {
+        return Err(bad(format!("at most {MAX_CHANNEL_LEN} characters")));
+    }
+    if !channel
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(bad("letters, digits and _ only".into()));
+    }
+    Ok(())
+}
+
+/// `https` always; plain `http` only to a loopback address, and never in production.
+/// Messages describe the URL's problem without quoting it or its host.
+fn check_base_url(url: &str, mode: Mode) -> Result<String, ConfigError> {
+    let bad = |reason: String| ConfigError::Invalid {
+        key: "PAYWIZARD_BASE_URL (--base-url)",
+        reason,
+    };
+    // url's own error messages name the problem, never the input.
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(format!("is not a URL ({e})")))?;
+    let host = parsed.host_str().ok_or_else(|| bad("has no host".into()))?;
     match parsed.scheme() {
         "https" => {}
         "http" if mode == Mode::Production => {
@@ -430,14 +442,12 @@ fn check_base_url(url: &str, mode: Mode) -> Result<String, ConfigError> {
         }
         "http" if is_loopback(host) => {}
         "http" => {
-            return Err(bad(format!(
-                "plain http:// is only allowed to a loopback address (127.0.0.1, ::1), not {host}"
-            )));
+            return Err(bad(
+                "plain http:// is only allowed to a loopback address (127.0.0.1, ::1)".into(),
+            ));
         }
-        other => {
-            return Err(bad(format!(
-                "scheme {other}:// is not supported; use https://"
-            )));
+        _ => {
+            return Err(bad("only https:// is supported".into()));
         }
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
@@ -537,7 +547,7 @@ mod tests {
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "PAYWIZARD_BASE_URL: production needs https://"
+            "PAYWIZARD_BASE_URL (--base-url): production needs https://"
         );
     }
 
@@ -559,7 +569,7 @@ mod tests {
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("PAYWIZARD_TILL_ID: must be 1 to 10 digits")
+                .starts_with("PAYWIZARD_TILL_ID (--till-id): must be 1 to 10 digits")
         );
     }
 
@@ -572,7 +582,58 @@ mod tests {
         let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "PAYWIZARD_ENV: must be demo, sandbox or production, got \"prod\""
+            "PAYWIZARD_ENV (--env): must be demo, sandbox or production"
+        );
+    }
+
+    #[test]
+    fn a_secret_in_the_wrong_setting_is_never_repeated() {
+        let secret = "s3cr3t-value-0123456789abcdef0123456789";
+        type Put = fn(&mut Overrides, &str);
+        let settings: [(&str, Put); 5] = [
+            ("PAYWIZARD_TILL_ID (--till-id)", |o, v| {
+                o.till_id = Some(v.into())
+            }),
+            ("PAYWIZARD_CHANNEL (--channel)", |o, v| {
+                o.channel = Some(v.into())
+            }),
+            ("PAYWIZARD_CURRENCY (--currency)", |o, v| {
+                o.currency = Some(v.into())
+            }),
+            ("PAYWIZARD_ENV (--env)", |o, v| o.env = Some(v.into())),
+            ("PAYWIZARD_BASE_URL (--base-url)", |o, v| {
+                o.base_url = Some(v.into())
+            }),
+        ];
+        for value in [
+            secret.to_owned(),
+            format!("http://{secret}.example/"),
+            format!("https://x/{secret}?"),
+            format!("gopher://{secret}"),
+        ] {
+            for (key, put) in settings {
+                let mut o = creds();
+                put(&mut o, &value);
+                let Err(err) = Config::resolve(&o, &FileConfig::default()) else {
+                    continue; // e.g. an https URL with the secret in its path is a URL
+                };
+                let text = err.to_string();
+                assert!(text.starts_with(key), "{text}");
+                assert!(!text.to_lowercase().contains("s3cr3t"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_channel_is_short_and_plain() {
+        let mut o = creds();
+        o.channel = Some("C".repeat(MAX_CHANNEL_LEN));
+        assert!(Config::resolve(&o, &FileConfig::default()).is_ok());
+        o.channel = Some("C".repeat(MAX_CHANNEL_LEN + 1));
+        let err = Config::resolve(&o, &FileConfig::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PAYWIZARD_CHANNEL (--channel): at most 32 characters"
         );
     }
 }

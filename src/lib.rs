@@ -1,6 +1,8 @@
 //! paywizard-till: a till terminal for PayWizard Open API loyalty and gift cards.
 //!
-//! Layout and data flow: `shared/DESIGN.md`. Protocol: `shared/paywizard-api.md`.
+//! The floors, the flow of one sale and where each capability lives: docs/ARCHITECTURE.md.
+//! What the till relies on from PayWizard, and the decisions taken where PayWizard's
+//! documentation is silent: docs/protocol.md.
 
 pub mod api;
 pub mod app;

@@ -15,30 +15,22 @@ pub struct Currency {
     decimals: u8,
 }
 
-/// Currencies whose minor unit is not 1/100. Everything else uses two decimals.
-const ZERO_DECIMAL: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
-    "XAF", "XOF", "XPF",
-];
-const THREE_DECIMAL: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
-
 impl Currency {
-    /// Accepts a three-letter ISO 4217 code (any case).
+    /// Accepts a code from the ISO 4217 list (any case) that a till can take: one with a
+    /// minor unit, not a fund code (BOV, CLF, ...) and not a special one (XAU, XDR, XTS,
+    /// ...). The decimals come from the same list (JPY 0, USD 2, KWD 3). The message never
+    /// repeats what was given: a secret pasted into the wrong setting stays unseen.
     pub fn new(code: &str) -> Result<Self, String> {
         let code = code.trim().to_ascii_uppercase();
-        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "currency must be a three-letter ISO 4217 code such as USD, got {code:?}"
-            ));
+        let iso = iso_currency::Currency::from_code(&code)
+            .ok_or("must be an ISO 4217 currency code such as USD or EUR")?;
+        match iso.exponent() {
+            Some(decimals) if !iso.is_fund() && !iso.is_special() => Ok(Self {
+                code: iso.code().to_owned(),
+                decimals: u8::try_from(decimals).map_err(|_| "has too many decimals")?,
+            }),
+            _ => Err("is an ISO 4217 fund or special code, not money a till can take".into()),
         }
-        let decimals = if ZERO_DECIMAL.contains(&code.as_str()) {
-            0
-        } else if THREE_DECIMAL.contains(&code.as_str()) {
-            3
-        } else {
-            2
-        };
-        Ok(Self { code, decimals })
     }
 
     pub fn usd() -> Self {
@@ -275,6 +267,11 @@ impl WireDecimal {
         &self.0
     }
 
+    /// The default value: nothing was received.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The value in minor units of a currency with `decimals` decimals, if it fits exactly.
     pub fn to_minor(&self, decimals: u8) -> Option<i64> {
         let (negative, digits) = match self.0.strip_prefix('-') {
@@ -437,9 +434,36 @@ mod tests {
 
     #[test]
     fn bad_currency_codes_are_refused() {
-        assert!(Currency::new("US").is_err());
-        assert!(Currency::new("U5D").is_err());
+        for bad in ["US", "U5D", "ZZZ", "ABC", "", "SECRET-d3adb33f"] {
+            let err = Currency::new(bad).unwrap_err();
+            assert!(err.starts_with("must be an ISO 4217"), "{bad}: {err}");
+            assert!(
+                bad.len() < 4 || !err.contains(bad),
+                "{err} repeats the value"
+            );
+        }
+        for not_money in ["XAU", "XDR", "XTS", "XXX", "CLF", "BOV"] {
+            assert!(Currency::new(not_money).is_err(), "{not_money}");
+        }
         assert_eq!(Currency::new(" eur ").unwrap().code(), "EUR");
+    }
+
+    #[test]
+    fn decimals_come_from_the_iso_list() {
+        for (code, decimals) in [
+            ("USD", 2),
+            ("EUR", 2),
+            ("JPY", 0),
+            ("KRW", 0),
+            ("ISK", 0),
+            ("XOF", 0),
+            ("KWD", 3),
+            ("BHD", 3),
+            ("TND", 3),
+            ("CHF", 2),
+        ] {
+            assert_eq!(Currency::new(code).unwrap().decimals(), decimals, "{code}");
+        }
     }
 
     #[test]

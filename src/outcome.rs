@@ -32,7 +32,8 @@ impl Status {
         }
     }
 
-    /// The process exit code of a headless command with this outcome (DESIGN.md).
+    /// The process exit code of a headless command with this outcome
+    /// (docs/ARCHITECTURE.md, "Contract").
     pub fn exit_code(self) -> u8 {
         match self {
             Status::Approved => exit::APPROVED,
@@ -48,7 +49,7 @@ impl fmt::Display for Status {
     }
 }
 
-/// Exit codes of the headless commands (DESIGN.md, interface contract).
+/// Exit codes of the headless commands (docs/ARCHITECTURE.md, "Contract").
 pub mod exit {
     pub const APPROVED: u8 = 0;
     pub const DECLINED: u8 = 1;

@@ -53,8 +53,8 @@ fn independent_sign(body: &[u8]) -> String {
     tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The keys PayWizard documents for each endpoint (paywizard-api.md §6; top-up's amount
-/// and tranCurrency by our decision §8.1).
+/// The keys PayWizard documents for each endpoint (docs/protocol.md, "Endpoints"; top-up's
+/// amount and tranCurrency by our decision).
 fn documented_keys(endpoint: &str) -> (&'static [&'static str], &'static [&'static str]) {
     match endpoint {
         "loyaltyIssuance" | "loyaltyRedemption" => (

@@ -4,7 +4,7 @@
 //! garbage approved.
 
 use paywizard_till::api::client::{ClientError, classify};
-use paywizard_till::api::{CustomerField, CustomerInfo, Operation};
+use paywizard_till::api::{CustomerField, CustomerInfo, Operation, clean};
 use paywizard_till::app::magstripe;
 use paywizard_till::config::{Config, FileConfig, Overrides, Secret};
 use paywizard_till::money::{Amount, Currency, Points, WireDecimal};
@@ -222,6 +222,13 @@ proptest! {
     }
 
     #[test]
+    fn a_customer_file_that_is_not_one_object_is_never_read(v in json_value()) {
+        if !v.is_object() {
+            prop_assert!(CustomerInfo::from_json(&v.to_string()).is_err(), "{}", v);
+        }
+    }
+
+    #[test]
     fn magstripe_never_panics_and_yields_only_digits(text in swipe_text()) {
         if let Some(swipe) = magstripe::parse(&text) {
             prop_assert!(!swipe.account.is_empty() && swipe.account.len() <= 19, "{text:?}");
@@ -400,15 +407,26 @@ fn may_approve(op: Operation, status: u16, body: &[u8]) -> bool {
 
 fn check_classify(op: Operation, status: u16, body: &[u8]) -> Result<(), TestCaseError> {
     match classify(op, status, body) {
-        Ok(_) => prop_assert!(
-            may_approve(op, status, body),
-            "approved: HTTP {status} {:?}",
-            String::from_utf8_lossy(body)
-        ),
+        Ok(data) => {
+            prop_assert!(
+                may_approve(op, status, body),
+                "approved: HTTP {status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+            let read = serde_json::to_value(&data).unwrap();
+            prop_assert!(!any_string_has_controls(&read), "{}", read);
+            for id in [&data.checkout_id, &data.ori_checkout_id]
+                .into_iter()
+                .flatten()
+            {
+                prop_assert!(clean::is_identifier(id), "{:?}", id);
+            }
+        }
         Err(e) => {
             prop_assert_ne!(e.status(), Status::Approved);
             let shown = e.to_string();
             prop_assert!(!shown.is_empty());
+            prop_assert!(!has_controls(&shown), "{:?}", shown);
             if let ClientError::HttpStatus { status: s, .. } = &e {
                 prop_assert_eq!(*s, status);
             }
@@ -418,6 +436,55 @@ fn check_classify(op: Operation, status: u16, body: &[u8]) -> Result<(), TestCas
         }
     }
     Ok(())
+}
+
+/// A control character or a bidirectional override.
+fn has_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c))
+}
+
+/// Any string anywhere in `v` (keys included) with a control character.
+fn any_string_has_controls(v: &Value) -> bool {
+    match v {
+        Value::String(s) => has_controls(s),
+        Value::Array(items) => items.iter().any(any_string_has_controls),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| has_controls(k) || any_string_has_controls(v)),
+        _ => false,
+    }
+}
+
+/// Keys PayWizard might add one day, and values of any shape.
+fn extra_keys() -> impl Strategy<Value = Vec<(String, Value)>> {
+    let known = [
+        "code",
+        "msg",
+        "timestamp",
+        "data",
+        "mid",
+        "paywizardId",
+        "checkoutId",
+        "transIndexCode",
+        "amount",
+        "result",
+        "oriCheckoutId",
+        "oriTransIndexCode",
+        "accountId",
+        "balances",
+        "customerInfo",
+        "valueCode",
+        "difference",
+    ];
+    proptest::collection::vec(
+        (
+            "[a-zA-Z][a-zA-Z0-9_]{0,12}"
+                .prop_filter("a new key", move |k| !known.contains(&k.as_str())),
+            json_value(),
+        ),
+        1..4,
+    )
 }
 
 const APPROVED_PAY: &str = r#"{"code":200,"msg":"success","timestamp":"2025-07-24 13:06:10","data":{"mid":"202507081058","paywizardId":"10020000080","checkoutId":"933392815902294016","transIndexCode":"100200000807293844967","amount":"10.50","result":0}}"#;
@@ -433,6 +500,39 @@ proptest! {
     #[test]
     fn classify_any_json(op in op(), status in http_status(), v in prop_oneof![json_value(), near_envelope()]) {
         check_classify(op, status, v.to_string().as_bytes())?;
+    }
+
+    #[test]
+    fn unknown_keys_anywhere_never_cost_an_approval(
+        top in extra_keys(),
+        data in extra_keys(),
+        balance in extra_keys(),
+        customer in extra_keys(),
+    ) {
+        let mut pay: Value = serde_json::from_str(APPROVED_PAY).unwrap();
+        for (k, v) in top {
+            pay[k] = v;
+        }
+        for (k, v) in data {
+            pay["data"][k] = v.clone();
+        }
+        let approved = classify(Operation::Pay, 200, pay.to_string().as_bytes());
+        prop_assert_eq!(
+            approved.map(|d| d.checkout_id),
+            Ok(Some("933392815902294016".to_owned()))
+        );
+        let mut query = json!({"code":200,"msg":"success","data":{
+            "accountId":"914639258868515",
+            "balances":[{"valueCode":"USD","amount":1534.1,"difference":0}],
+            "customerInfo":{"firstName":"Jon1","middleName":null}}});
+        for (k, v) in balance {
+            query["data"]["balances"][0][k] = v;
+        }
+        for (k, v) in customer {
+            query["data"]["customerInfo"][k] = v;
+        }
+        let answer = classify(Operation::Balance, 200, query.to_string().as_bytes());
+        prop_assert!(answer.is_ok(), "{}: {:?}", query, answer);
     }
 
     #[test]

@@ -402,7 +402,7 @@ async fn production_refuses_plain_http_even_to_loopback() {
     let out = till(&["balance", "--account", CARD, "--json"], env).await;
     assert_eq!(code(&out), 78, "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("PAYWIZARD_BASE_URL: production needs https://"),
+        stderr(&out).contains("PAYWIZARD_BASE_URL (--base-url): production needs https://"),
         "{}",
         stderr(&out)
     );

@@ -1,9 +1,11 @@
 //! Answers the till did not expect, from a tiny raw HTTP server on loopback standing in for
 //! PayWizard (or a proxy in front of it): HTML error pages, empty bodies, `data: null`, an
 //! unknown `result`, a body past the 256 KiB limit, invalid UTF-8, truncated JSON, a
-//! connection cut mid-body, a redirect. The real binary (`issue-points --json`, sandbox mode)
-//! must give a clear status and the exit code DESIGN.md promises, journal the row as unknown
-//! (or rejected when nothing can have moved), never approved, and never panic.
+//! connection cut mid-body, a redirect. The real binary (`issue-points --json`, sandbox
+//! mode) must give a clear status and the exit code docs/ARCHITECTURE.md promises, journal
+//! the row as unknown (or rejected when nothing can have moved), never approved, and never
+//! panic. Also: answers with extra keys and nulls still approve, and text from the server
+//! never reaches a terminal or a spreadsheet raw.
 
 mod common;
 
@@ -303,4 +305,190 @@ async fn redirects_are_not_followed() {
         0,
         "the redirect target was never contacted"
     );
+}
+
+async fn till(args: &[&str], base_url: &str, journal: &std::path::Path) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let env = sandbox_env(base_url, journal);
+    tokio::task::spawn_blocking(move || run_till(&args, &env))
+        .await
+        .unwrap()
+}
+
+/// Bytes no terminal or spreadsheet should ever get from a server: ESC (OSC and CSI
+/// sequences), BEL, CR, LF inside a field, C1 CSI, a bidirectional override.
+fn assert_no_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for (i, line) in text.split('\n').enumerate() {
+        assert!(
+            !line.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{what}: line {i} carries a control character: {line:?}"
+        );
+    }
+}
+
+const QUERY: &str = r#"{"code":200,"msg":"success","timestamp":"2025-07-24 15:34:05","data":{"accountId":"6274000000000014","balances":[{"valueCode":"USD","amount":1534.1,"difference":0},{"valueCode":"Points","amount":53,"difference":0}],"customerInfo":{"customerType":"1","firstName":"Jon1","middleName":"Mid2","lastName":"Doe3"}}}"#;
+
+/// Issue 11, case 6: real servers add fields and send nulls. Each of these answers approves
+/// through the real client and binary; before, each was reported as unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_with_extra_keys_and_nulls_are_still_approved() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let approvals = [
+        APPROVED.replace(r#""result":0"#, r#""result":0,"cardStatus":"ACTIVE""#),
+        APPROVED.replace(r#""mid":"202507081058""#, r#""mid":null"#),
+        APPROVED.replace(
+            r#""timestamp":"2025-07-24 13:06:10""#,
+            r#""timestamp":null"#,
+        ),
+    ];
+    for body in approvals {
+        let server = serve(response("200 OK", "application/json", body.as_bytes())).await;
+        let out = issue_points(&server.base_url, &journal).await;
+        let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{body}: {v} {}", stderr(&out));
+        assert_eq!(v["status"], "approved", "{body}");
+        assert_eq!(v["checkoutId"], "933392815902294016", "{body}");
+    }
+    let balances = [
+        QUERY.replace(r#""accountId""#, r#""cardStatus":"ACTIVE","accountId""#),
+        QUERY.replace(
+            r#""amount":53,"difference":0"#,
+            r#""amount":53,"difference":0,"cardStatus":"A""#,
+        ),
+        QUERY.replace(r#""difference":0"#, r#""difference":null"#),
+        QUERY.replace(r#""middleName":"Mid2""#, r#""middleName":null"#),
+        QUERY.replace(
+            r#""lastName":"Doe3""#,
+            r#""lastName":"Doe3","cardStatus":"gold""#,
+        ),
+    ];
+    for body in balances {
+        let server = serve(response("200 OK", "application/json", body.as_bytes())).await;
+        let out = till(
+            &["balance", "--account", CARD, "--json"],
+            &server.base_url,
+            &journal,
+        )
+        .await;
+        let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{body}: {v} {}", stderr(&out));
+        assert_eq!(v["status"], "approved", "{body}");
+        assert_eq!(v["balances"][1]["amount"], 53, "{body}");
+    }
+}
+
+/// Where the money depends on a field, a wrong type is not guessed at: `result` as a string
+/// and `checkoutId` as a number leave the sale unknown (exit 2), never approved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_type_where_money_depends_on_it_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    for body in [
+        APPROVED.replace(r#""result":0"#, r#""result":"0""#),
+        APPROVED.replace(r#""933392815902294016""#, "933392815902294016"),
+        APPROVED.replace("933392815902294016", r"93339\u001b[2J"),
+    ] {
+        let server = serve(response("200 OK", "application/json", body.as_bytes())).await;
+        let out = issue_points(&server.base_url, &journal).await;
+        assert_no_controls("stdout", &out.stdout);
+        let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{body}: {v}");
+        assert_eq!(v["status"], "unknown", "{body}");
+        assert_eq!(v["checkoutId"], Value::Null, "{body}");
+    }
+}
+
+/// Issue 11, case 7: an escape-laden `msg` from a server never reaches a terminal (text or
+/// `--json`), the journal, or `export --csv` raw, and a formula in it stays text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_never_reaches_a_terminal_or_a_spreadsheet_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let hostile = r#"=HYPERLINK(\"http://evil.example\",\"refund\")\u001b]0;pwned\u0007\u001b[2J\r\nINJECTED,row\u009b31m\u202e"#;
+    let declined = approved_with_msg(hostile.as_bytes()).replace_result(1);
+    let server = serve(response("200 OK", "application/json", &declined)).await;
+
+    let out = till(
+        &["pay", "--account", CARD, "--amount", "1.00"],
+        &server.base_url,
+        &journal,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "declined: {}", stdout(&out));
+    assert_no_controls("text stdout", &out.stdout);
+    assert_no_controls("text stderr", &out.stderr);
+    assert!(
+        stdout(&out).contains("=HYPERLINK"),
+        "the reason is still shown: {}",
+        stdout(&out)
+    );
+
+    let out = till(
+        &["pay", "--account", CARD, "--amount", "1.00", "--json"],
+        &server.base_url,
+        &journal,
+    )
+    .await;
+    let v: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let msg = v["msg"].as_str().unwrap();
+    assert!(
+        !msg.chars().any(char::is_control) && !msg.contains('\u{202e}'),
+        "{msg:?}"
+    );
+    assert!(msg.contains("INJECTED,row"), "{msg:?}");
+
+    let out = till(&["history", "--json"], &server.base_url, &journal).await;
+    assert_no_controls("history", &out.stdout);
+    assert!(
+        stdout(&out).contains("INJECTED"),
+        "the journal kept the cleaned reason"
+    );
+
+    let csv_path = dir.path().join("export.csv");
+    let out = till(
+        &["export", "--csv", csv_path.to_str().unwrap()],
+        &server.base_url,
+        &journal,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bytes = std::fs::read(&csv_path).unwrap();
+    assert!(
+        !bytes.iter().any(|b| matches!(b, 0x1b | 0x07 | b'\r')),
+        "no ESC, BEL or CR in the file"
+    );
+    assert_no_controls("csv", &bytes);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let msg_col = header.iter().position(|h| h == "msg").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2, "two sales, two rows: no line was injected");
+    for row in &rows {
+        assert!(
+            row[msg_col].starts_with("'=HYPERLINK"),
+            "{:?}",
+            &row[msg_col]
+        );
+        for cell in row.iter() {
+            assert!(
+                !cell.trim_start().starts_with(['=', '+', '-', '@']),
+                "a cell a spreadsheet would run: {cell:?}"
+            );
+        }
+    }
+}
+
+trait ReplaceResult {
+    fn replace_result(self, result: u8) -> Vec<u8>;
+}
+
+impl ReplaceResult for Vec<u8> {
+    fn replace_result(self, result: u8) -> Vec<u8> {
+        String::from_utf8(self)
+            .unwrap()
+            .replace(r#""result":0"#, &format!(r#""result":{result}"#))
+            .into_bytes()
+    }
 }

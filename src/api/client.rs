@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::api::{Envelope, Operation, ResponseData, TxnResult, sign};
+use crate::api::{Envelope, Operation, ResponseData, TxnResult, clean, sign};
 use crate::config::Secret;
 use crate::outcome::Status;
 
@@ -208,11 +208,15 @@ fn describe(e: &reqwest::Error) -> String {
     if let Some(url) = e.url() {
         text.push_str(&format!(" ({})", url.host_str().unwrap_or("?")));
     }
-    text
+    clean::line(&text)
 }
 
 /// Turns an HTTP status and body into an answer or the right error class. Pure, so every
 /// shape of answer PayWizard (or a proxy in front of it) might send is unit-tested.
+///
+/// Liberal in what it reads (unknown keys, `null` for optional fields), strict where the
+/// money depends on it (see [`answer`](super::answer)). Every text in the answer or in the
+/// error is one printable line by the time it leaves here.
 pub fn classify(op: Operation, http_status: u16, body: &[u8]) -> Result<ResponseData, ClientError> {
     let envelope = serde_json::from_slice::<Envelope>(body);
     if !(200..300).contains(&http_status) {
@@ -234,7 +238,11 @@ pub fn classify(op: Operation, http_status: u16, body: &[u8]) -> Result<Response
         if body.is_empty() {
             ClientError::Malformed("empty answer".into())
         } else {
-            ClientError::Malformed(format!("not a PayWizard answer ({e}): {}", snippet(body)))
+            ClientError::Malformed(format!(
+                "not a PayWizard answer ({}): {}",
+                clean::line(&e.to_string()),
+                snippet(body)
+            ))
         }
     })?;
     if env.code != 200 {
@@ -246,6 +254,7 @@ pub fn classify(op: Operation, http_status: u16, body: &[u8]) -> Result<Response
     let data = env
         .data
         .ok_or_else(|| ClientError::Malformed("code 200 but no data".into()))?;
+    check_identifiers(&data)?;
     if !op.has_order_no() {
         // Activate and Query answer balances, not a result.
         return match &data.balances {
@@ -275,6 +284,26 @@ pub fn classify(op: Operation, http_status: u16, body: &[u8]) -> Result<Response
     }
 }
 
+/// checkoutIds go back to PayWizard as `oriOrderNo`, into journal look-ups and onto the
+/// screen: one that is not plain letters and digits means the answer is damaged or not
+/// PayWizard's, so nothing in it is trusted.
+fn check_identifiers(data: &ResponseData) -> Result<(), ClientError> {
+    for (name, value) in [
+        ("checkoutId", &data.checkout_id),
+        ("oriCheckoutId", &data.ori_checkout_id),
+    ] {
+        if let Some(id) = value
+            && !clean::is_identifier(id)
+        {
+            return Err(ClientError::Malformed(format!(
+                "{name} is not 1 to {} letters and digits",
+                clean::MAX_IDENTIFIER_LEN
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn non_empty(s: &str, fallback: &str) -> String {
     if s.trim().is_empty() {
         fallback.to_owned()
@@ -286,13 +315,7 @@ fn non_empty(s: &str, fallback: &str) -> String {
 /// The start of a body for a message: one line, printable, short.
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    let mut line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut line = clean::line(&text);
     // 80 characters, not bytes: a byte index can fall inside a multi-byte character.
     if let Some((end, _)) = line.char_indices().nth(80) {
         line.truncate(end);
@@ -437,6 +460,118 @@ mod tests {
         assert_eq!(
             classify(Operation::Activate, 200, none).unwrap_err(),
             ClientError::Malformed("no balances in the answer".into())
+        );
+    }
+
+    const QUERY_OK: &str = r#"{"code":200,"msg":"success","timestamp":"2025-07-24 15:34:05","data":{"accountId":"914639258868515","balances":[{"valueCode":"USD","amount":1534.1,"difference":0},{"valueCode":"Points","amount":53,"difference":0}],"customerInfo":{"customerType":"1","firstName":"Jon1","middleName":"Mid2","lastName":"Doe3"}}}"#;
+
+    #[test]
+    fn extra_keys_and_nulls_do_not_turn_an_approval_into_unknown() {
+        // Issue 11, case 6: each of these was "unknown" while PayWizard had approved it.
+        let pay_cases = [
+            PAY_OK.replace(r#""result":0"#, r#""result":0,"cardStatus":"ACTIVE""#),
+            PAY_OK.replace(r#""mid":"202507081058""#, r#""mid":null"#),
+            PAY_OK.replace(r#""msg":"success""#, r#""msg":null"#),
+            PAY_OK.replace(
+                r#""timestamp":"2025-07-24 13:06:10""#,
+                r#""timestamp":1753362370"#,
+            ),
+            PAY_OK.replace(r#""code":200,"#, r#""code":200,"traceId":{"a":[1,2]},"#),
+        ];
+        for body in &pay_cases {
+            let data = classify(Operation::Pay, 200, body.as_bytes())
+                .unwrap_or_else(|e| panic!("{body}: {e}"));
+            assert_eq!(data.checkout_id.as_deref(), Some("933392815902294016"));
+        }
+        let query_cases = [
+            QUERY_OK.replace(r#""accountId""#, r#""cardStatus":"ACTIVE","accountId""#),
+            QUERY_OK.replace(r#""difference":0}"#, r#""difference":0,"cardStatus":"A"}"#),
+            QUERY_OK.replace(r#""difference":0"#, r#""difference":null"#),
+            QUERY_OK.replace(r#""amount":53,"difference":0"#, r#""amount":53"#),
+            QUERY_OK.replace(r#""middleName":"Mid2""#, r#""middleName":null"#),
+            QUERY_OK.replace(
+                r#""lastName":"Doe3""#,
+                r#""lastName":"Doe3","loyaltyTier":"gold""#,
+            ),
+            QUERY_OK.replace(r#""customerType":"1""#, r#""customerType":1"#),
+            QUERY_OK.replace(
+                r#"{"customerType":"1","firstName":"Jon1","middleName":"Mid2","lastName":"Doe3"}"#,
+                "null",
+            ),
+        ];
+        for body in &query_cases {
+            for op in [Operation::Balance, Operation::Activate] {
+                let data =
+                    classify(op, 200, body.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"));
+                assert_eq!(data.balances.unwrap()[1].display(), "53 pts", "{body}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_type_where_the_money_depends_on_it_is_unknown() {
+        for body in [
+            // `result` decides whether money moved: the documented Integer, nothing else.
+            PAY_OK.replace(r#""result":0"#, r#""result":"0""#),
+            PAY_OK.replace(r#""result":0"#, r#""result":null"#),
+            // checkoutId goes back as oriOrderNo: a number may already have lost digits.
+            PAY_OK.replace(r#""933392815902294016""#, "933392815902294016"),
+            PAY_OK.replace(r#""amount":"10.50""#, r#""amount":"ten""#),
+            PAY_OK.replace(r#""code":200"#, r#""code":"200""#),
+        ] {
+            let err = classify(Operation::Pay, 200, body.as_bytes()).unwrap_err();
+            assert_eq!(err.status(), Status::Unknown, "{body}: {err}");
+        }
+        let bad_balance = QUERY_OK.replace(r#""amount":53,"#, r#""amount":null,"#);
+        let err = classify(Operation::Balance, 200, bad_balance.as_bytes()).unwrap_err();
+        assert!(matches!(err, ClientError::Malformed(_)), "{err}");
+    }
+
+    #[test]
+    fn a_checkout_id_that_is_not_plain_letters_and_digits_is_not_trusted() {
+        for id in [
+            r"9333\u001b[2J",
+            "9333 9281",
+            "12/../34",
+            "",
+            &"9".repeat(65),
+        ] {
+            let body = PAY_OK.replace("933392815902294016", id);
+            let err = classify(Operation::Pay, 200, body.as_bytes()).unwrap_err();
+            assert_eq!(err.status(), Status::Unknown, "{id}");
+            assert!(err.data().is_none(), "no checkoutId is kept from it");
+        }
+        let void = r#"{"code":200,"msg":"success","data":{"checkoutId":"1","oriCheckoutId":"1;2","result":0}}"#;
+        assert!(classify(Operation::Void, 200, void.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn server_text_reaches_nobody_with_control_characters() {
+        let hostile = r"=HYPERLINK(1)\u001b]0;owned\u0007\u001b[2J\r\nINJECTED\u202e";
+        let declined = with_result("1", hostile);
+        let err = classify(Operation::Pay, 200, declined.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "declined: =HYPERLINK(1) ]0;owned [2J INJECTED"
+        );
+        let refused = format!(r#"{{"code":403,"msg":"{hostile}","data":null}}"#);
+        let err = classify(Operation::Pay, 403, refused.as_bytes()).unwrap_err();
+        assert!(!err.to_string().chars().any(char::is_control), "{err}");
+        let garbled = format!(r#"{{"code":200,"msg":"x","data":{{"result":"{hostile}"}}}}"#);
+        let err = classify(Operation::Pay, 200, garbled.as_bytes()).unwrap_err();
+        assert!(!err.to_string().chars().any(char::is_control), "{err}");
+        let query = QUERY_OK
+            .replace(r#""valueCode":"USD""#, r#""valueCode":"USD\u001b[31m""#)
+            .replace(
+                r#""firstName":"Jon1""#,
+                r#""firstName":"\u001b]0;x\u0007Jon""#,
+            );
+        let data = classify(Operation::Balance, 200, query.as_bytes()).unwrap();
+        assert_eq!(data.balances.as_ref().unwrap()[0].value_code, "USD [31m");
+        let echo = data.customer_info.unwrap();
+        assert_eq!(
+            echo.get(crate::api::CustomerField::FirstName),
+            Some("]0;x Jon")
         );
     }
 

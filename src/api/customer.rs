@@ -1,10 +1,12 @@
-//! The `customerInfo` object (paywizard-api.md §5.5): 19 string fields, each with the rule
-//! the till checks before anything is sent. The same rules serve the TUI form (checked as
-//! the cashier leaves a field) and `--customer FILE.json` on the command line.
+//! The `customerInfo` object the till sends (docs/protocol.md, "customerInfo"): 19 string
+//! fields, each with the rule the till checks before anything is sent. The same rules serve
+//! the TUI form (checked as the cashier leaves a field) and `--customer FILE.json` on the
+//! command line. What PayWizard echoes back is read by the lenient
+//! [`CustomerEcho`](super::CustomerEcho) instead.
 
 use serde::{Deserialize, Serialize};
 
-/// All 19 fields are always sent, empty when unknown (paywizard-api.md §8.7).
+/// All 19 fields are always sent, empty when unknown (docs/protocol.md, "customerInfo").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct CustomerInfo {
@@ -297,13 +299,20 @@ impl CustomerInfo {
         }
     }
 
-    /// Reads a `--customer FILE.json`: unknown keys are refused so a typo is not silently
-    /// dropped, and every value is validated.
+    /// Reads a `--customer FILE.json`: one JSON object (serde would also take the 19 values
+    /// as an array, by position; a file that does that is refused), unknown keys are
+    /// refused so a typo is not silently dropped, and every value is validated.
     pub fn from_json(text: &str) -> Result<CustomerInfo, String> {
-        let info: CustomerInfo = serde_json::from_str(text).map_err(|e| {
-            // serde's message names the unknown or mistyped key.
-            format!("customer file: {e}")
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("customer file: {e}"))?;
+        if !value.is_object() {
+            return Err(
+                r#"customer file: must be one JSON object of customerInfo keys, e.g. {"firstName":"Ann"}"#
+                    .into(),
+            );
+        }
+        // serde's message names the unknown or mistyped key.
+        let info = CustomerInfo::deserialize(value).map_err(|e| format!("customer file: {e}"))?;
         info.validate()?;
         Ok(info)
     }
@@ -528,5 +537,23 @@ mod tests {
         assert!(err.contains("unknown field `emial`"), "{err}");
         let err = CustomerInfo::from_json("not json").unwrap_err();
         assert!(err.starts_with("customer file:"), "{err}");
+        let err = CustomerInfo::from_json(r#"{"firstName":null}"#).unwrap_err();
+        assert!(err.contains("invalid type: null"), "strict on input: {err}");
+    }
+
+    #[test]
+    fn a_customer_file_is_one_object_never_values_by_position() {
+        for not_object in [r#"["1","Ann"]"#, r#""Ann""#, "null", "42", "[]"] {
+            let err = CustomerInfo::from_json(not_object).unwrap_err();
+            assert!(
+                err.contains("must be one JSON object"),
+                "{not_object}: {err}"
+            );
+        }
+        let info = CustomerInfo::from_json(r#"{"customerType":"1","firstName":"Ann"}"#).unwrap();
+        assert_eq!(
+            (info.customer_type.as_str(), info.first_name.as_str()),
+            ("1", "Ann")
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! over the exact body bytes followed by `&clientId={id}&clientSecret={secret}`.
 //!
 //! The caller serializes the body once and passes those bytes both here and to the HTTP
-//! client; nothing in between may re-encode them (paywizard-api.md §4).
+//! client; nothing in between may re-encode them (docs/protocol.md, "Signing").
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -50,7 +50,7 @@ mod tests {
     const SECRET: &str = "9fb645400aabaa33ee0e423405d8c676";
     const CLIENT: &str = "825420368247390208";
 
-    /// paywizard-api.md §4.2: the guide's curl example, reproduced byte for byte.
+    /// docs/protocol.md, "Signing": the guide's curl example, reproduced byte for byte.
     #[test]
     fn reproduces_the_documented_curl_signature() {
         let body = b"{\r\n    \"clientId\": \"825420368247390208\",\r\n    \"pushId\":\"942783670425616384\"\r\n}";

@@ -148,7 +148,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
         Command::History { limit, out } => {
             let journal = read_journal(&config)?;
             let entries = journal
-                .history(None, limit.clamp(1, 10_000), offset)
+                .history(None, usize::from(limit), offset)
                 .map_err(|e| Failure::Other(format!("journal: {e}")))?;
             if out.json {
                 print_json(&serde_json::json!({ "entries": entries }));
@@ -227,19 +227,68 @@ fn parse_amount(text: &str, config: &Config) -> Result<Amount, Failure> {
 }
 
 fn check_order(order: &str) -> Result<(), Failure> {
-    if order.is_empty() || order.len() > 60 || !order.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    if !crate::api::clean::is_identifier(order) {
         return Err(bad_input(
             "--order",
-            "must be a tranOrderNo or checkoutId (letters and digits, at most 60)",
+            format!(
+                "must be a tranOrderNo or checkoutId (letters and digits, at most {})",
+                crate::api::clean::MAX_IDENTIFIER_LEN
+            ),
         ));
     }
     Ok(())
 }
 
+/// The largest `--customer` file read: customerInfo is 19 short strings, a few hundred
+/// bytes; anything near this is a wrong file.
+const MAX_CUSTOMER_FILE: u64 = 64 * 1024;
+
+/// Reads `--customer`: a regular file only (a FIFO or a device such as /dev/zero is
+/// refused before it is opened, and the open itself cannot block), at most
+/// [`MAX_CUSTOMER_FILE`] bytes, UTF-8, one JSON object.
 fn read_customer(path: &Path) -> Result<CustomerInfo, Failure> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad_input("--customer", format!("{}: {e}", path.display())))?;
+    use std::io::Read as _;
+    let fail = |reason: &dyn fmt::Display| {
+        bad_input("--customer", format!("{}: {reason}", path.display()))
+    };
+    let not_regular = "not a regular file (a pipe, a device or a directory cannot be read)";
+    let looked = std::fs::metadata(path).map_err(|e| fail(&e))?;
+    if !looked.is_file() {
+        return Err(fail(&not_regular));
+    }
+    let file = open_without_blocking(path).map_err(|e| fail(&e))?;
+    // Looked at again through the open handle: the path may have been swapped meanwhile.
+    let opened = file.metadata().map_err(|e| fail(&e))?;
+    if !opened.is_file() {
+        return Err(fail(&not_regular));
+    }
+    let too_big = format!("larger than {} KiB", MAX_CUSTOMER_FILE / 1024);
+    if opened.len() > MAX_CUSTOMER_FILE {
+        return Err(fail(&too_big));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_CUSTOMER_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(&e))?;
+    if bytes.len() as u64 > MAX_CUSTOMER_FILE {
+        return Err(fail(&too_big));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| fail(&"not UTF-8 text"))?;
     CustomerInfo::from_json(&text).map_err(|e| bad_input("--customer", e))
+}
+
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 fn read_journal(config: &Config) -> Result<Journal, Failure> {
@@ -318,20 +367,51 @@ fn date_range(
     to: Option<&str>,
     offset: UtcOffset,
 ) -> Result<(OffsetDateTime, OffsetDateTime), Failure> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let parse = |flag: &str, text: &str| {
-        Date::parse(text, &format).map_err(|_| bad_input(flag, "must be a date as YYYY-MM-DD"))
-    };
     let today = OffsetDateTime::now_utc().to_offset(offset).date();
     let first = from
-        .map(|f| parse("--from", f))
+        .map(|f| parse_day("--from", f))
         .transpose()?
         .unwrap_or(today);
-    let last = to.map(|t| parse("--to", t)).transpose()?.unwrap_or(first);
+    let last = to
+        .map(|t| parse_day("--to", t))
+        .transpose()?
+        .unwrap_or(first);
     if last < first {
         return Err(bad_input("--to", "is before --from"));
     }
     Ok(crate::journal::days(first, last, offset))
+}
+
+/// The years a date on the command line may fall in: the journal's clock starts at the
+/// Unix epoch, and every day up to 9999 prints as `YYYY-MM-DD` (RFC 3339 has no other).
+const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
+
+/// `YYYY-MM-DD` exactly: four-digit year (no sign), two-digit month and day, a real day.
+fn parse_day(flag: &str, text: &str) -> Result<Date, Failure> {
+    let bad = || {
+        bad_input(
+            flag,
+            format!(
+                "must be a date as YYYY-MM-DD from {}-01-01 to {}-12-31",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        )
+    };
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(bad());
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = Date::parse(text, &format).map_err(|_| bad())?;
+    if !YEARS.contains(&day.year()) {
+        return Err(bad());
+    }
+    Ok(day)
 }
 
 /// Resends every open request with its journaled bytes (PayWizard de-duplicates by

@@ -1,8 +1,8 @@
 //! Command line: clap definitions and the dispatch to the TUI or a headless command.
 //!
-//! Exit codes follow DESIGN.md: 0 approved, 1 declined/API error, 2 unknown, 64 bad input
-//! (clap's usage errors included, never clap's default 2, which here means unknown), 78 bad
-//! configuration.
+//! Exit codes (docs/ARCHITECTURE.md, "Contract"): 0 approved, 1 declined/API error, 2
+//! unknown, 64 bad input (clap's usage errors included, never clap's default 2, which here
+//! means unknown), 78 bad configuration.
 
 mod headless;
 mod runtime;
@@ -145,7 +145,7 @@ pub enum Command {
         /// Activate the card in the same request.
         #[arg(long)]
         activate: bool,
-        /// customerInfo as a JSON file (the 19 documented keys).
+        /// customerInfo as a JSON file: one object, the 19 documented keys, at most 64 KiB.
         #[arg(long, value_name = "FILE.json")]
         customer: Option<PathBuf>,
         #[command(flatten)]
@@ -213,17 +213,18 @@ pub enum Command {
     },
     /// This till's transactions, newest first.
     History {
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
+        /// How many rows, 1 to 10000.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+        limit: u16,
         #[command(flatten)]
         out: OutputArgs,
     },
     /// Totals by operation and outcome (today, or a date range).
     Report {
-        /// First day, YYYY-MM-DD (default today).
+        /// First day, YYYY-MM-DD, 1970 to 9999 (default today).
         #[arg(long)]
         from: Option<String>,
-        /// Last day, YYYY-MM-DD (default the same as --from).
+        /// Last day, YYYY-MM-DD, 1970 to 9999 (default the same as --from).
         #[arg(long)]
         to: Option<String>,
         #[command(flatten)]

@@ -24,13 +24,18 @@ pub const HEADER: [&str; 14] = [
     "originalCheckoutId",
 ];
 
-/// A spreadsheet runs a cell that starts with one of these as a formula. `msg` is text
-/// from the network, so it is defused with a leading apostrophe (OWASP's advice).
+/// Every cell passes through here, whatever its column: control characters become spaces
+/// (a journal written by an older till, or a reason typed at the command line, may hold
+/// them; a leading tab or carriage return is one of OWASP's formula triggers), and a cell
+/// a spreadsheet would run as a formula (`=`, `+`, `-` or `@` first, after any blanks)
+/// gets a leading apostrophe, as OWASP's CSV-injection advice says. A negative figure
+/// would read as text then; no column holds one.
 fn defuse(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    let text = crate::api::clean::printable(text);
+    if text.trim_start().starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
-        text.to_owned()
+        text
     }
 }
 
@@ -59,7 +64,7 @@ pub(crate) fn write<W: std::io::Write>(
             Some(a) => (a, row.currency.clone()),
             None => (String::new(), String::new()),
         };
-        csv.write_record([
+        let cells = [
             time,
             row.till_id,
             row.operation.cli_name().to_owned(),
@@ -71,12 +76,36 @@ pub(crate) fn write<W: std::io::Write>(
             row.points.map(|p| p.to_string()).unwrap_or_default(),
             row.state.as_str().to_owned(),
             row.code.map(|c| c.to_string()).unwrap_or_default(),
-            defuse(&row.msg),
+            row.msg,
             row.checkout_id.unwrap_or_default(),
             row.original_checkout_id.unwrap_or_default(),
-        ])?;
+        ];
+        csv.write_record(cells.iter().map(|cell| defuse(cell)))?;
         n += 1;
     }
     csv.flush().map_err(csv::Error::from)?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod defuse_tests {
+    use super::defuse;
+
+    #[test]
+    fn every_formula_start_is_neutralised_and_controls_never_survive() {
+        for (cell, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "' =1"),
+            ("\r\n=1", "'  =1"),
+            (" @x", "' @x"),
+            ("approved", "approved"),
+            ("**** **** 0014", "**** **** 0014"),
+            ("a\u{1b}]0;x\u{7}b\u{1b}[2J", "a ]0;x b [2J"),
+        ] {
+            assert_eq!(defuse(cell), want, "{cell:?}");
+        }
+    }
 }
