@@ -108,12 +108,16 @@ pub enum Event {
 }
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use crate::till::Till;
+
+/// How often answers the journal could not record are written again.
+const UNRECORDED_RETRY: Duration = Duration::from_secs(2);
 
 /// Starts the worker. It runs until `Shutdown` (after in-flight requests finish, so their
 /// outcomes reach the journal) or until the command channel closes. Receipts are written to
@@ -134,7 +138,22 @@ async fn run(
     events: UnboundedSender<Event>,
 ) {
     let mut in_flight = JoinSet::new();
-    while let Some(command) = commands.recv().await {
+    let mut retry = tokio::time::interval(UNRECORDED_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_problem: Option<String> = None;
+    loop {
+        let command = tokio::select! {
+            command = commands.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            _ = retry.tick() => {
+                if till.unrecorded() > 0 {
+                    retry_unrecorded(&till, &events, &mut last_problem);
+                }
+                continue;
+            }
+        };
         let send = |event: Event| {
             let _ = events.send(event);
         };
@@ -200,6 +219,46 @@ async fn run(
         while in_flight.try_join_next().is_some() {}
     }
     while in_flight.join_next().await.is_some() {}
+    // Last chance for answers the journal could not take; what still fails stays an open
+    // row, which the next start offers to recover.
+    if till.unrecorded() > 0 {
+        retry_unrecorded(&till, &events, &mut last_problem);
+    }
+}
+
+/// What the cashier reads while answers wait for the journal.
+fn unrecorded_problem(waiting: usize, error: &str) -> String {
+    format!(
+        "the journal cannot record {waiting} answer(s) from PayWizard ({error}); they stay unknown until it can (retrying every {} s): do NOT repeat those requests, and free disk space",
+        UNRECORDED_RETRY.as_secs()
+    )
+}
+
+/// Writes waiting answers; reports what got written and, when it changes, what still waits.
+fn retry_unrecorded(till: &Till, events: &UnboundedSender<Event>, last: &mut Option<String>) {
+    let retried = till.retry_unrecorded();
+    for (outcome, entry) in &retried.written {
+        if let Some(entry) = entry {
+            let _ = events.send(Event::RowChanged(entry.clone()));
+        }
+        let problem = format!(
+            "the journal has now recorded {}: {}",
+            outcome.tran_order_no.as_deref().unwrap_or("the request"),
+            outcome.status
+        );
+        let _ = events.send(Event::Problem(problem.clone()));
+        *last = Some(problem);
+    }
+    if retried.waiting > 0 {
+        let problem = unrecorded_problem(
+            retried.waiting,
+            retried.error.as_deref().unwrap_or("unknown error"),
+        );
+        if last.as_ref() != Some(&problem) {
+            let _ = events.send(Event::Problem(problem.clone()));
+            *last = Some(problem);
+        }
+    }
 }
 
 fn abandon(till: &Till, row: i64, reason: &str) -> Event {
@@ -298,12 +357,23 @@ async fn submit(
     if request.operation == Operation::Tip
         && request.account.is_empty()
         && let Some(checkout) = request.original_checkout_id.as_deref()
-        && let Ok((_, Some(account))) = till.resolve_original(checkout)
+        && let Ok(Some(original)) = till.journal().original_of(checkout)
+        && let Ok((account, entry)) = crate::till::tip_card(checkout, &original, None)
     {
-        // Tipping a sale from the history: its card is in the journal, not on screen.
+        // Tipping a sale from the history: its card (and how it was read) is in the
+        // journal, not on screen.
         request.account = account;
+        request.entry = entry;
     }
-    match till.execute(&request, &mut progress).await {
+    let finished = till.execute(&request, &mut progress).await;
+    if till.unrecorded() > 0 {
+        let retried = till.retry_unrecorded();
+        if retried.waiting > 0 {
+            let error = retried.error.unwrap_or_default();
+            let _ = events.send(Event::Problem(unrecorded_problem(retried.waiting, &error)));
+        }
+    }
+    match finished {
         Ok(finished) => {
             let voided = (request.operation == Operation::Void
                 && finished.outcome.status == Status::Approved)

@@ -260,7 +260,9 @@ fn abandon_and_void_move_rows_to_their_final_states() {
     assert_eq!(original.voided_by, Some(void_id));
     assert_eq!(void.void_of, Some(original_id));
     assert_eq!(void.state, RowState::Approved);
-    assert_eq!(void.account_masked, "", "a void carries no card number");
+    // A void sends no card; its row shows the card and amount of the sale it reversed.
+    assert_eq!(void.account_masked, "**** **** 3456");
+    assert_eq!(void.quantity_display(), "USD 10.00");
     // find works with either number off the receipt.
     assert_eq!(j.find("222").unwrap().unwrap().id, void_id);
     let order = original.tran_order_no.clone().unwrap();
@@ -300,7 +302,9 @@ fn order_numbers_never_repeat_across_restarts_or_when_the_clock_goes_back() {
         }
     }
     let last = j.next_order_no(T0 - Duration::hours(1)).unwrap();
-    assert_eq!(last, "20250724120000004200000151");
+    let instance = j.instance_id().to_owned();
+    assert_eq!(instance.len(), 8);
+    assert_eq!(last, format!("202507241200000042{instance}00000151"));
 }
 
 #[test]
@@ -578,7 +582,8 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
             "code",
             "msg",
             "checkoutId",
-            "originalCheckoutId"
+            "originalCheckoutId",
+            "requestedAmount"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -596,7 +601,10 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
     assert_eq!(&last[9], "declined");
     let void = records.iter().find(|r| &r[2] == "void").unwrap();
     assert_eq!(&void[13], "p2");
-    assert_eq!(&void[4], "");
+    assert_eq!(
+        &void[4], "**** **** 3456",
+        "the card of the sale it reversed"
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod customer;
+pub mod echo;
 pub mod order_no;
 pub mod sign;
 

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use super::JournalError;
 use super::row::{self, COLUMNS, to_ms};
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "time",
     "till",
     "operation",
@@ -22,6 +22,8 @@ pub const HEADER: [&str; 14] = [
     "msg",
     "checkoutId",
     "originalCheckoutId",
+    // What a partial payment asked for, where PayWizard took less (`amount`).
+    "requestedAmount",
 ];
 
 /// A spreadsheet runs a cell that starts with one of these as a formula. `msg` is text
@@ -55,6 +57,7 @@ pub(crate) fn write<W: std::io::Write>(
             .to_offset(UtcOffset::UTC)
             .format(&Rfc3339)
             .unwrap_or_default();
+        let requested = row.requested_decimal().unwrap_or_default();
         let (amount, currency) = match row.amount_decimal() {
             Some(a) => (a, row.currency.clone()),
             None => (String::new(), String::new()),
@@ -74,6 +77,7 @@ pub(crate) fn write<W: std::io::Write>(
             defuse(&row.msg),
             row.checkout_id.unwrap_or_default(),
             row.original_checkout_id.unwrap_or_default(),
+            requested,
         ])?;
         n += 1;
     }
