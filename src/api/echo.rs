@@ -58,6 +58,8 @@ pub enum Mismatch {
     MoreThanAsked { echoed: String, asked: String },
     #[error("card {echoed}, asked {asked}")]
     Account { echoed: String, asked: String },
+    #[error("amount {echoed} has more decimals than {currency} has")]
+    Precision { echoed: String, currency: String },
 }
 
 /// Checks an approval against its request.

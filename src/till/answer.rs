@@ -152,8 +152,9 @@ fn took_less(
             taken: Amount::from_minor(t).to_wire(currency),
             rest: Amount::from_minor(a - t).to_wire(currency),
         })),
-        _ => Err(echo::Mismatch::Unreadable {
-            echoed: format!("{taken} {}", currency.code()),
+        _ => Err(echo::Mismatch::Precision {
+            echoed: taken.to_owned(),
+            currency: currency.code().to_owned(),
         }),
     }
 }
