@@ -656,3 +656,123 @@ fn read_only_works_on_a_closed_journal_too() {
     integrity_ok(&r);
     assert_eq!(r.history(None, 5, UtcOffset::UTC).unwrap().len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_second_name_for_the_same_journal_meets_the_same_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = journal_path(&dir);
+    let link = dir.path().join("journal-link.sqlite3");
+    // The link comes first and dangles: opening through it creates the real file.
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let through_link = Journal::open(&link, "1").unwrap();
+    assert!(real.is_file());
+    for other in [
+        real.clone(),
+        real.parent()
+            .unwrap()
+            .join("..")
+            .join("till")
+            .join("journal.sqlite3"),
+    ] {
+        let err = Journal::open(&other, "1").expect_err("the same file, already open");
+        assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&other.display().to_string()),
+            "{err}"
+        );
+    }
+    drop(through_link);
+    let direct = Journal::open(&real, "1").unwrap();
+    let err = Journal::open(&link, "1").expect_err("and the other way round");
+    assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
+    drop(direct);
+}
+
+#[test]
+fn a_damaged_journal_is_refused_and_never_made_again_over() {
+    let dir = tempfile::tempdir().unwrap();
+    // Marked as ours, but with no tables (its schema was lost).
+    let marked = dir.path().join("marked.sqlite3");
+    let conn = rusqlite::Connection::open(&marked).unwrap();
+    conn.execute_batch("PRAGMA application_id = 1347900490; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&marked).unwrap();
+    let err = Journal::open(&marked, "1").expect_err("damaged");
+    assert!(matches!(err, JournalError::Damaged { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("is damaged") && text.contains("nothing was changed"),
+        "{text}"
+    );
+    assert!(std::fs::read(&marked).unwrap() == before, "left as it was");
+
+    // A real journal whose entries table went missing.
+    let path = journal_path(&dir);
+    drop(Journal::open(&path, "1").unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE entries;").unwrap();
+    drop(conn);
+    let err = Journal::open(&path, "1").expect_err("damaged");
+    assert!(err.to_string().contains("has no entries table"), "{err}");
+    let err = Journal::open_read_only(&path).expect_err("damaged");
+    assert!(matches!(err, JournalError::Damaged { .. }), "{err:?}");
+
+    // Any other non-empty file is not taken over either.
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "shopping list\n".repeat(100)).unwrap();
+    assert!(Journal::open(&text_file, "1").is_err());
+    assert_eq!(
+        std::fs::read_to_string(&text_file).unwrap(),
+        "shopping list\n".repeat(100)
+    );
+}
+
+fn remove_wal(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[test]
+fn a_new_journal_never_looks_new_again_once_its_wal_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let instance = {
+        let mut j = Journal::open(&path, "1").unwrap();
+        let i = pay(&mut j, 100, T0);
+        j.begin(&i).unwrap();
+        j.instance_id().to_owned()
+    };
+    remove_wal(&path);
+    // The schema and the journal's identity were checkpointed when it was made.
+    let j = Journal::open(&path, "1").unwrap();
+    assert_eq!(j.instance_id(), instance);
+    integrity_ok(&j);
+}
+
+#[test]
+fn a_lost_wal_costs_at_most_the_last_few_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let n = 40;
+    {
+        let mut j = Journal::open(&path, "1").unwrap();
+        for k in 0..n {
+            // Approved payments keep their card (tip window): no scrub checkpoints here,
+            // only the one every CHECKPOINT_EVERY_ROWS rows.
+            let i = pay(&mut j, 100 + k, T0 + Duration::seconds(k));
+            record(&mut j, &i, Status::Approved, None);
+        }
+    } // closed without the quit path's checkpoint, as after a crash
+    remove_wal(&path);
+    let j = Journal::open(&path, "1").unwrap();
+    integrity_ok(&j);
+    let kept = j.history(None, 100, UtcOffset::UTC).unwrap().len() as i64;
+    assert!(
+        kept >= n - paywizard_till::journal::CHECKPOINT_EVERY_ROWS && kept < n,
+        "{kept} of {n} rows survived"
+    );
+}

@@ -84,10 +84,17 @@ fn bodies(sim: &SimHandle, endpoint: &str) -> Vec<Vec<u8>> {
 /// After the process that could not record the answer is gone: `recover` resends the
 /// same bytes, PayWizard answers with the first result, and the card is charged once.
 async fn recover_charges_once(sim: &SimHandle, journal: &Path, charged: i64) {
-    let out = till(&["recover", "--json"], sandbox_env(&sim.base_url(), journal)).await;
+    let out = till(
+        &["recover", "--json"],
+        sandbox_env(&sim.base_url(), journal),
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "recover: {}", stderr(&out));
     let v = json(&out);
-    assert_eq!((v["resolved"].as_u64(), v["stillUnknown"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(
+        (v["resolved"].as_u64(), v["stillUnknown"].as_u64()),
+        (Some(1), Some(0))
+    );
     assert_eq!(v["outcomes"][0]["status"], "approved");
     assert_eq!(
         sim.card(CARD).unwrap().money_minor,
@@ -133,7 +140,11 @@ async fn an_answer_the_journal_cannot_record_is_unknown_and_recover_charges_once
     let retried = till.retry_unrecorded();
     assert_eq!(retried.waiting, 1);
     assert!(
-        retried.error.as_deref().unwrap_or("").contains("disk is full"),
+        retried
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("disk is full"),
         "{retried:?}"
     );
     let open = till.journal().open_rows().unwrap();
@@ -189,7 +200,9 @@ fn prlimit() -> Option<PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_size_limit_after_sending_exits_2_and_recover_charges_once() {
     let Some(prlimit) = prlimit() else {
-        eprintln!("SKIPPED a_file_size_limit_after_sending_exits_2: no prlimit (util-linux) on PATH");
+        eprintln!(
+            "SKIPPED a_file_size_limit_after_sending_exits_2: no prlimit (util-linux) on PATH"
+        );
         return;
     };
     let sim = start_sim().await;
@@ -213,7 +226,11 @@ async fn a_file_size_limit_after_sending_exits_2_and_recover_charges_once() {
     let wal = std::fs::metadata(sidecar(&journal, "-wal")).unwrap().len();
     assert!(wal > 0);
     let limited = std::process::Command::new(&prlimit)
-        .args(["--pid", &child.id().to_string(), &format!("--fsize={wal}:{wal}")])
+        .args([
+            "--pid",
+            &child.id().to_string(),
+            &format!("--fsize={wal}:{wal}"),
+        ])
         .status()
         .unwrap();
     assert!(limited.success(), "prlimit failed");
@@ -271,7 +288,10 @@ async fn ten_fresh_journals_on_the_default_till_id_issue_ten_numbers_and_ten_sal
         let v = json(out);
         assert_eq!(v["status"], "approved");
         let no = v["tranOrderNo"].as_str().unwrap().to_owned();
-        assert!(no.len() <= 60 && no.bytes().all(|b| b.is_ascii_digit()), "{no}");
+        assert!(
+            no.len() <= 60 && no.bytes().all(|b| b.is_ascii_digit()),
+            "{no}"
+        );
         numbers.insert(no);
     }
     assert_eq!(numbers.len(), 10, "{numbers:?}");
@@ -350,17 +370,38 @@ async fn an_approval_that_does_not_answer_the_request_is_unknown() {
         ),
         (
             approved(""),
-            vec!["pay", "--account", CARD, "--amount", "7.00", "--nsf-allowed"],
+            vec![
+                "pay",
+                "--account",
+                CARD,
+                "--amount",
+                "7.00",
+                "--nsf-allowed",
+            ],
             "answer does not match the request (no amount in the answer",
         ),
         (
             approved(r#""amount":"9.00","#),
-            vec!["pay", "--account", CARD, "--amount", "7.00", "--nsf-allowed"],
+            vec![
+                "pay",
+                "--account",
+                CARD,
+                "--amount",
+                "7.00",
+                "--nsf-allowed",
+            ],
             "answer does not match the request (took 9.00, more than the 7.00 asked)",
         ),
         (
             approved(r#""amount":"4.999","#),
-            vec!["pay", "--account", CARD, "--amount", "7.00", "--nsf-allowed"],
+            vec![
+                "pay",
+                "--account",
+                CARD,
+                "--amount",
+                "7.00",
+                "--nsf-allowed",
+            ],
             "answer does not match the request (amount 4.999 has more decimals than USD has)",
         ),
     ];
@@ -374,7 +415,10 @@ async fn an_approval_that_does_not_answer_the_request_is_unknown() {
         let msg = v["msg"].as_str().unwrap();
         assert!(msg.starts_with(said), "{args:?}: {msg}");
         assert!(!msg.contains(CARD), "{msg}");
-        assert!(v["checkoutId"].is_null(), "not this request's checkoutId: {v}");
+        assert!(
+            v["checkoutId"].is_null(),
+            "not this request's checkoutId: {v}"
+        );
     }
     // Every such row stays open for recovery, and no checkoutId was taken for it.
     let j = Journal::open_read_only(&journal).unwrap();
@@ -399,7 +443,14 @@ async fn a_decline_shows_what_the_card_holds_and_a_failed_balance_fetch_changes_
     let dir = tempfile::tempdir().unwrap();
     let journal = journal_in(&dir);
     let out = till(
-        &["pay", "--account", SHORT_CARD, "--amount", "99.00", "--json"],
+        &[
+            "pay",
+            "--account",
+            SHORT_CARD,
+            "--amount",
+            "99.00",
+            "--json",
+        ],
         sandbox_env(&sim.base_url(), &journal),
     )
     .await;
@@ -417,7 +468,14 @@ async fn a_decline_shows_what_the_card_holds_and_a_failed_balance_fetch_changes_
     // A server that declines everything, the balance inquiry too: still just declined.
     let base = canned(r#"{"code":200,"msg":"insufficient funds","data":{"result":1}}"#).await;
     let out = till(
-        &["pay", "--account", SHORT_CARD, "--amount", "99.00", "--json"],
+        &[
+            "pay",
+            "--account",
+            SHORT_CARD,
+            "--amount",
+            "99.00",
+            "--json",
+        ],
         sandbox_env(&base, &journal),
     )
     .await;

@@ -149,8 +149,13 @@ impl Journal {
             source,
         };
         let conn = Connection::open(&real).map_err(open_err)?;
+        let name = path.display().to_string();
+        // Check before anything is written (switching to WAL rewrites the header): a file
+        // that is not a journal, or a damaged one, is left exactly as it was.
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        schema::check(&conn, &name)?;
         configure(&conn, true).map_err(open_err)?;
-        Journal::writable_on(conn, till_id, path.display().to_string(), Some(lock))
+        Journal::writable_on(conn, till_id, name, Some(lock))
     }
 
     /// Opens an existing journal for reading while a till may be writing it: no lock, no

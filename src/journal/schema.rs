@@ -12,7 +12,7 @@ use super::JournalError;
 pub const APPLICATION_ID: i32 = 0x5057_544A;
 
 /// Each step takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the journal itself.
     //
     // Times are UTC unix milliseconds. `account_masked` is all a person ever sees; the full

@@ -168,3 +168,152 @@ fn the_same_order_number_cannot_be_journaled_twice() {
         .unwrap_err();
     assert!(matches!(err, JournalError::DuplicateOrderNo(ref n) if n == "42"));
 }
+
+fn pay_row(j: &mut Journal, minor: i64, nsf: bool) -> (i64, String) {
+    let now = datetime!(2025-07-24 13:06:10 UTC);
+    let no = j.next_order_no(now).unwrap();
+    let mut i = intent(Operation::Pay, Some(no.clone()));
+    i.amount_minor = Some(minor);
+    if nsf {
+        i.body = br#"{"accountId":"6274000000003456","nsfAllowed":true}"#.to_vec();
+    }
+    (j.begin(&i).unwrap(), no)
+}
+
+#[test]
+fn a_partial_approval_records_what_moved_and_what_was_asked() {
+    let mut j = Journal::open_in_memory("1").unwrap();
+    let now = datetime!(2025-07-24 13:06:10 UTC);
+    let (id, no) = pay_row(&mut j, 700, true);
+    let mut partial = outcome(Status::Approved, Some(no));
+    partial.amount = Some("5.00".into());
+    partial.requested_amount = Some("7.00".into());
+    j.finish(id, &partial, None, now).unwrap();
+    let row = j.row(id).unwrap().unwrap();
+    assert_eq!(
+        (row.amount_minor, row.requested_minor),
+        (Some(500), Some(700))
+    );
+    let entry = row.to_history(time::UtcOffset::UTC);
+    assert_eq!(entry.quantity, "USD 5.00");
+    assert_eq!(entry.requested_amount.as_deref(), Some("7.00"));
+
+    // More than was asked, or no amount at all, is refused and the row stays open.
+    for taken in [Some("7.01"), None, Some("5.001")] {
+        let (id, no) = pay_row(&mut j, 700, true);
+        let mut bad = outcome(Status::Approved, Some(no));
+        bad.amount = taken.map(str::to_owned);
+        bad.requested_amount = Some("7.00".into());
+        assert!(matches!(
+            j.finish(id, &bad, None, now),
+            Err(JournalError::Invalid(_))
+        ));
+        assert_eq!(j.row(id).unwrap().unwrap().state, RowState::Sending);
+    }
+}
+
+#[test]
+fn settling_drops_the_card_number_except_from_a_recent_payment() {
+    let mut j = Journal::open_in_memory("1").unwrap();
+    let now = datetime!(2025-07-24 13:06:10 UTC);
+    let full = |j: &Journal, id| {
+        let body = j.row(id).unwrap().unwrap().body;
+        body.windows(16).any(|w| w == b"6274000000003456")
+    };
+    let no = j.next_order_no(now).unwrap();
+    let points = j
+        .begin(&intent(Operation::IssuePoints, Some(no.clone())))
+        .unwrap();
+    j.finish(
+        points,
+        &outcome(Status::Unknown, Some(no.clone())),
+        None,
+        now,
+    )
+    .unwrap();
+    assert!(full(&j, points), "an unknown row keeps it for the resend");
+    j.finish(points, &outcome(Status::Approved, Some(no)), None, now)
+        .unwrap();
+    assert!(!full(&j, points));
+    assert_eq!(
+        j.row(points).unwrap().unwrap().body,
+        br#"{"accountId":"**** **** 3456"}"#
+    );
+
+    let (pay, no) = pay_row(&mut j, 500, false);
+    j.finish(pay, &outcome(Status::Approved, Some(no)), None, now)
+        .unwrap();
+    assert!(full(&j, pay), "kept for a tip");
+    assert_eq!(
+        j.scrub_settled_cards(now + time::Duration::hours(23))
+            .unwrap(),
+        0
+    );
+    assert!(full(&j, pay));
+    assert_eq!(
+        j.scrub_settled_cards(now + time::Duration::hours(24))
+            .unwrap(),
+        1
+    );
+    assert!(!full(&j, pay), "past the tip window");
+
+    let (lost, _) = pay_row(&mut j, 500, false);
+    j.mark_abandoned(lost, "customer left", now).unwrap();
+    assert!(!full(&j, lost));
+}
+
+#[test]
+fn a_journal_from_the_first_schema_gets_an_identity_and_keeps_counting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA application_id = {}; PRAGMA user_version = 1;
+             INSERT INTO order_seq VALUES ('01', 41);
+             INSERT INTO entries (created_at, till_id, operation, tran_order_no, account_masked,
+                 entry_type, amount_minor, currency, state, body)
+             VALUES (0, '01', 'issue-points', '1', '**** **** 3456', 'K', NULL, 'USD',
+                 'approved', CAST('{{\"accountId\":\"6274000000003456\"}}' AS BLOB)),
+                    (0, '01', 'pay', '2', '**** **** 3456', 'K', 100, 'USD',
+                 'unknown', CAST('{{\"accountId\":\"6274000000003456\"}}' AS BLOB));",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut j = Journal::open(&path, "01").unwrap();
+    assert_eq!(j.till_id(), "1", "canonical");
+    assert_eq!(j.instance_id().len(), 8);
+    assert!(j.instance_id().bytes().all(|b| b.is_ascii_digit()));
+    let now = datetime!(2025-07-24 13:06:10 UTC);
+    let no = j.next_order_no(now).unwrap();
+    assert_eq!(no, format!("202507241306100001{}00000042", j.instance_id()));
+    // Rows settled by the older build give up their card number when the till opens.
+    assert_eq!(j.scrub_settled_cards(now).unwrap(), 1);
+    assert_eq!(
+        j.row(1).unwrap().unwrap().body,
+        br#"{"accountId":"**** **** 3456"}"#
+    );
+    assert_eq!(
+        j.row(2).unwrap().unwrap().body,
+        br#"{"accountId":"6274000000003456"}"#,
+        "the open row keeps it for its resend"
+    );
+    let instance = j.instance_id().to_owned();
+    drop(j);
+    assert_eq!(Journal::open(&path, "1").unwrap().instance_id(), instance);
+}
+
+#[test]
+fn two_new_journals_have_different_instance_ids() {
+    let ids: std::collections::HashSet<String> = (0..20)
+        .map(|_| {
+            Journal::open_in_memory("1")
+                .unwrap()
+                .instance_id()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 20);
+}

@@ -181,3 +181,91 @@ pub fn explain(e: &ClientError, op: Operation) -> String {
         _ => format!("{e} — try again"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::WireDecimal;
+
+    #[test]
+    fn nothing_moved_is_said_only_where_certain_and_in_the_operation_s_words() {
+        let not_sent = ClientError::NotSent("connection refused".into());
+        assert!(explain(&not_sent, Operation::Pay).contains("nothing was charged"));
+        assert!(explain(&not_sent, Operation::IssuePoints).contains("no points moved"));
+        let refused = ClientError::Api {
+            code: 401,
+            msg: "invalid jwt-token".into(),
+        };
+        assert!(explain(&refused, Operation::TopUp).ends_with("nothing was loaded onto the card"));
+        assert!(explain(&refused, Operation::Void).ends_with("nothing was reversed"));
+        for maybe in [
+            ClientError::NoAnswer("timed out".into()),
+            ClientError::HttpStatus {
+                status: 502,
+                detail: String::new(),
+            },
+            ClientError::Malformed("truncated".into()),
+        ] {
+            for op in [Operation::Pay, Operation::RedeemPoints, Operation::Void] {
+                let said = explain(&maybe, op);
+                assert!(said.contains("do NOT repeat"), "{said}");
+                assert!(!said.contains(nothing_moved(op)), "{said}");
+            }
+        }
+    }
+
+    fn context(partial_ok: bool) -> RequestContext {
+        RequestContext {
+            operation: Operation::Pay,
+            tran_order_no: Some("1".into()),
+            account: "6274000000000022".into(),
+            shown_account: "**** **** 0022".into(),
+            entry_type: EntryType::K,
+            amount: Some("7.00".into()),
+            amount_sent: true,
+            partial_ok,
+            resend: false,
+        }
+    }
+
+    fn answer(amount: Option<&str>) -> ResponseData {
+        ResponseData {
+            checkout_id: Some("933".into()),
+            amount: amount.and_then(WireDecimal::new),
+            result: Some(0),
+            ..ResponseData::default()
+        }
+    }
+
+    #[test]
+    fn a_partial_approval_says_what_was_taken_and_what_is_left() {
+        let judged = judge(&context(true), Ok(answer(Some("5.00"))), &Currency::usd());
+        let o = judged.outcome;
+        assert_eq!(o.status, Status::Approved);
+        assert_eq!(o.amount.as_deref(), Some("5.00"));
+        assert_eq!(o.requested_amount.as_deref(), Some("7.00"));
+        assert_eq!(
+            o.msg,
+            "approved for USD 5.00 of 7.00: collect USD 2.00 another way"
+        );
+        assert!(o.is_partial());
+        // "5" is 5.00 in the currency's own decimals.
+        let o = judge(&context(true), Ok(answer(Some("5"))), &Currency::usd()).outcome;
+        assert_eq!(o.amount.as_deref(), Some("5.00"));
+    }
+
+    #[test]
+    fn an_approval_for_something_else_is_unknown_without_its_checkout_id() {
+        for (partial_ok, amount) in [(false, Some("5.00")), (true, None), (true, Some("8.00"))] {
+            let o = judge(&context(partial_ok), Ok(answer(amount)), &Currency::usd()).outcome;
+            assert_eq!(o.status, Status::Unknown, "{amount:?}");
+            assert!(
+                o.msg.starts_with("answer does not match the request ("),
+                "{}",
+                o.msg
+            );
+            assert_eq!(o.checkout_id, None);
+            assert_eq!(o.requested_amount, None);
+        }
+    }
+}
