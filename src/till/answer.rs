@@ -176,7 +176,7 @@ pub fn explain(e: &ClientError, op: Operation) -> String {
             format!("{e}; {nothing}")
         }
         _ if op.moves_value() => format!(
-            "{e} — it may have gone through: do NOT repeat it; it is saved in the journal, run recovery or check the balance"
+            "{e} — it may have gone through: do NOT repeat the sale; it is saved in the journal, run recovery or check the balance"
         ),
         _ => format!("{e} — try again"),
     }
