@@ -485,3 +485,46 @@ async fn a_decline_shows_what_the_card_holds_and_a_failed_balance_fetch_changes_
     assert_eq!(v["msg"], "insufficient funds");
     assert_eq!(v["balances"], serde_json::json!([]));
 }
+
+/// Whatever builds the request (the screen, a script), the engine itself refuses, before
+/// anything is sent, a void or tip whose original in this journal cannot take one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_refuses_a_void_or_tip_of_the_wrong_original_before_sending() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let till = till_at(&sim.base_url(), &journal_in(&dir));
+    let approved = |finished: paywizard_till::till::Finished| {
+        assert_eq!(finished.outcome.status, Status::Approved, "{:?}", finished.outcome);
+        finished.outcome.checkout_id.unwrap()
+    };
+    let mut points = TillRequest::new(Operation::IssuePoints, CARD);
+    points.points = Some(paywizard_till::money::Points::new(5));
+    let points = approved(till.execute(&points, &mut |_| {}).await.unwrap());
+    let sale = approved(till.execute(&pay(CARD, 3_00), &mut |_| {}).await.unwrap());
+    let mut void = TillRequest::new(Operation::Void, "");
+    void.original_checkout_id = Some(sale.clone());
+    let void = approved(till.execute(&void, &mut |_| {}).await.unwrap());
+    let sent = sim.received().len();
+
+    let refusal = |original: &str, op: Operation| {
+        let mut req = TillRequest::new(op, if op == Operation::Tip { CARD } else { "" });
+        req.original_checkout_id = Some(original.to_owned());
+        if op == Operation::Tip {
+            req.amount = Some(Amount::from_minor(1_00));
+        }
+        req
+    };
+    for (req, why) in [
+        (refusal(&void, Operation::Void), "is a void"),
+        (refusal(&sale, Operation::Void), "is already voided"),
+        (refusal(&points, Operation::Tip), "is a points issuance"),
+        (refusal(&sale, Operation::Tip), "is voided"),
+    ] {
+        match till.execute(&req, &mut |_| {}).await {
+            Err(paywizard_till::till::TillError::Lookup(m)) => assert!(m.contains(why), "{m}"),
+            other => panic!("{why}: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(sim.received().len(), sent, "nothing sent");
+    assert!(till.journal().open_rows().unwrap().is_empty(), "nothing journaled");
+}

@@ -7,6 +7,8 @@
 //! number, and when the till quits. TRUNCATE empties the `-wal` as well, which is what
 //! takes a scrubbed card number's old page images off the disk.
 
+use std::time::Duration;
+
 use rusqlite::Connection;
 
 use super::{Journal, JournalError};
@@ -15,6 +17,9 @@ use super::{Journal, JournalError};
 /// checkpoint sooner: every settled row except an approved payment (which keeps its card
 /// for a tip) gives up its card number and is checkpointed straight away.
 pub const CHECKPOINT_EVERY_ROWS: i64 = 16;
+
+/// How long a checkpoint waits for readers before leaving the rest to the next one.
+const READER_WAIT: Duration = Duration::from_millis(250);
 
 impl Journal {
     /// Writes everything in the `-wal` into the main file and empties the `-wal`. The till
@@ -32,14 +37,22 @@ impl Journal {
     /// The checkpoint itself, once [`note_checkpoint`] has recorded `last` (in the same
     /// transaction as the rows it covers, or its own).
     pub(crate) fn truncate_wal(&mut self, last: i64) -> Result<(), JournalError> {
+        // TRUNCATE waits for readers (an `export` in another terminal); a sale's outcome
+        // must not wait long behind one, so give up soon and let the next one catch up.
+        self.conn.busy_timeout(READER_WAIT)?;
         // (busy, frames in the log, frames checkpointed); busy = 1 when a reader held the
-        // log back, which the next checkpoint catches up on.
-        let (busy, _, _): (i64, i64, i64) =
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })?;
-        if busy == 0 {
+        // log back.
+        let done = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            });
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        if done?.0 == 0 {
             self.checkpointed_through = last;
         }
         Ok(())

@@ -22,13 +22,13 @@ fn load(conn: &Connection, id: i64) -> Result<Row, JournalError> {
     .ok_or(JournalError::NoSuchRow(id))
 }
 
-/// The sale a void or tip refers to: the newest non-void row with that checkoutId.
+/// The transaction a void or tip refers to: the newest row with that checkoutId (a void
+/// has its own, so asking to void a void finds the void, which is then refused).
 pub(crate) fn original_of(conn: &Connection, checkout: &str) -> Result<Option<Row>, JournalError> {
     Ok(conn
         .query_row(
             &format!(
-                "SELECT {COLUMNS_WITH_BODY} FROM entries
-                 WHERE checkout_id = ?1 AND operation != 'void'
+                "SELECT {COLUMNS_WITH_BODY} FROM entries WHERE checkout_id = ?1
                  ORDER BY id DESC LIMIT 1"
             ),
             [checkout],
@@ -37,35 +37,19 @@ pub(crate) fn original_of(conn: &Connection, checkout: &str) -> Result<Option<Ro
         .optional()?)
 }
 
-/// Copies the original's card mask, amount and points onto a just-begun void row `id`,
-/// and notes which row it reverses (`void_of`). Nothing to do for other operations or an
-/// original this journal does not have.
-pub(crate) fn describe(conn: &Connection, id: i64, intent: &Intent) -> Result<(), JournalError> {
+/// For a void about to be journaled: the sale it reverses, when this journal has it. Its
+/// masked card, amount and points go onto the void's row, and `void_of` points at it.
+pub(crate) fn reversed_sale(
+    conn: &Connection,
+    intent: &Intent,
+) -> Result<Option<Row>, JournalError> {
     if intent.operation != Operation::Void {
-        return Ok(());
+        return Ok(None);
     }
-    let Some(checkout) = intent.original_checkout_id.as_deref() else {
-        return Ok(());
-    };
-    let Some(original) = original_of(conn, checkout)? else {
-        return Ok(());
-    };
-    conn.execute(
-        "UPDATE entries SET account_masked = ?2, amount_minor = ?3, points = ?4, currency = ?5,
-             void_of = ?6
-         WHERE id = ?1",
-        params![
-            id,
-            original.account_masked,
-            original.amount_minor,
-            original
-                .points
-                .map(|p| i64::try_from(p).unwrap_or(i64::MAX)),
-            original.currency,
-            original.id,
-        ],
-    )?;
-    Ok(())
+    match intent.original_checkout_id.as_deref() {
+        Some(checkout) => original_of(conn, checkout),
+        None => Ok(None),
+    }
 }
 
 /// For an approved void row `void_id`: marks the sale it reversed `voided` and returns its

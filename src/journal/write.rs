@@ -75,21 +75,29 @@ impl Journal {
                 "the request body contains clientSecret; nothing was sent".into(),
             ));
         }
-        let points = intent
+        let mut points = intent
             .points
             .map(i64::try_from)
             .transpose()
             .map_err(|_| JournalError::Invalid("points out of range".into()))?;
-        let masked = if intent.account.is_empty() {
+        let mut masked = if intent.account.is_empty() {
             String::new()
         } else {
             mask_account(&intent.account)
         };
+        let (mut amount_minor, mut currency) = (intent.amount_minor, intent.currency.clone());
+        let reversed = voids::reversed_sale(&self.conn, intent)?;
+        if let Some(sale) = &reversed {
+            masked = sale.account_masked.clone();
+            amount_minor = sale.amount_minor;
+            points = sale.points.map(|p| i64::try_from(p).unwrap_or(i64::MAX));
+            currency = sale.currency.clone();
+        }
         let result = self.conn.query_row(
             "INSERT INTO entries (created_at, till_id, operation, tran_order_no, account_masked,
                  entry_type, amount_minor, points, currency, state, original_checkout_id, body,
-                 card_held)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?11, ?12)
+                 card_held, void_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?11, ?12, ?13)
              RETURNING id",
             params![
                 to_ms(intent.created_at),
@@ -98,26 +106,23 @@ impl Journal {
                 intent.tran_order_no,
                 masked,
                 intent.entry_type.code(),
-                intent.amount_minor,
+                amount_minor,
                 points,
-                intent.currency,
+                currency,
                 intent.original_checkout_id,
                 intent.body,
                 account_in_body(&intent.body).is_some(),
+                reversed.map(|sale| sale.id),
             ],
             |r| r.get(0),
         );
-        let id = match result {
-            Ok(id) => id,
-            Err(e) if is_unique_violation(&e) => {
-                return Err(JournalError::DuplicateOrderNo(
-                    intent.tran_order_no.clone().unwrap_or_default(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        voids::describe(&self.conn, id, intent)?;
-        Ok(id)
+        match result {
+            Ok(id) => Ok(id),
+            Err(e) if is_unique_violation(&e) => Err(JournalError::DuplicateOrderNo(
+                intent.tran_order_no.clone().unwrap_or_default(),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Records the outcome of row `id`. Only an open row (`sending` or `unknown`) can be
