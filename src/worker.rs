@@ -299,7 +299,7 @@ async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSende
         Err(reason) => Err(reason),
     };
     match finished {
-        Ok(finished) => report_finished(id, finished, events),
+        Ok(finished) => report_finished(till, id, finished, events),
         Err(reason) => {
             let _ = events.send(Event::ResendFailed { id, reason });
         }
@@ -327,7 +327,10 @@ fn still_open_row(
     }
 }
 
+/// Reports a finished request; if its answer could not be journaled, says so at once (the
+/// periodic retry keeps trying).
 fn report_finished(
+    till: &Till,
     id: RequestId,
     finished: crate::till::Finished,
     events: &UnboundedSender<Event>,
@@ -342,6 +345,9 @@ fn report_finished(
         outcome: Box::new(finished.outcome),
         entry: finished.entry,
     });
+    if till.unrecorded() > 0 {
+        retry_unrecorded(till, events, &mut None);
+    }
 }
 
 async fn submit(
@@ -365,21 +371,13 @@ async fn submit(
         request.account = account;
         request.entry = entry;
     }
-    let finished = till.execute(&request, &mut progress).await;
-    if till.unrecorded() > 0 {
-        let retried = till.retry_unrecorded();
-        if retried.waiting > 0 {
-            let error = retried.error.unwrap_or_default();
-            let _ = events.send(Event::Problem(unrecorded_problem(retried.waiting, &error)));
-        }
-    }
-    match finished {
+    match till.execute(&request, &mut progress).await {
         Ok(finished) => {
             let voided = (request.operation == Operation::Void
                 && finished.outcome.status == Status::Approved)
                 .then(|| request.original_checkout_id.clone())
                 .flatten();
-            report_finished(id, finished, events);
+            report_finished(till, id, finished, events);
             // The sale it reversed now reads `voided` in the history too.
             if let Some(original) = voided
                 && let Ok(Some(row)) = till.journal().find(&original)

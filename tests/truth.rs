@@ -494,7 +494,12 @@ async fn the_engine_refuses_a_void_or_tip_of_the_wrong_original_before_sending()
     let dir = tempfile::tempdir().unwrap();
     let till = till_at(&sim.base_url(), &journal_in(&dir));
     let approved = |finished: paywizard_till::till::Finished| {
-        assert_eq!(finished.outcome.status, Status::Approved, "{:?}", finished.outcome);
+        assert_eq!(
+            finished.outcome.status,
+            Status::Approved,
+            "{:?}",
+            finished.outcome
+        );
         finished.outcome.checkout_id.unwrap()
     };
     let mut points = TillRequest::new(Operation::IssuePoints, CARD);
@@ -526,5 +531,8 @@ async fn the_engine_refuses_a_void_or_tip_of_the_wrong_original_before_sending()
         }
     }
     assert_eq!(sim.received().len(), sent, "nothing sent");
-    assert!(till.journal().open_rows().unwrap().is_empty(), "nothing journaled");
+    assert!(
+        till.journal().open_rows().unwrap().is_empty(),
+        "nothing journaled"
+    );
 }

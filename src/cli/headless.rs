@@ -288,7 +288,15 @@ const RECORD_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis
 
 async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Failure> {
     let finished = till.execute(&req, &mut |_| {}).await?;
-    let mut outcome = finished.outcome;
+    let outcome = recorded(till, finished.outcome).await;
+    print_outcome(&outcome, till.currency(), out);
+    Ok(outcome.exit_code())
+}
+
+/// `outcome`, unless the journal could not record the answer behind it: then the answer
+/// is written again a few times, and the outcome stays unknown (exit 2) if it never goes
+/// in. The row is then still open, for `recover`.
+async fn recorded(till: &Till, mut outcome: Outcome) -> Outcome {
     for _ in 0..RECORD_ATTEMPTS {
         if till.unrecorded() == 0 {
             break;
@@ -298,8 +306,7 @@ async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Fa
             outcome = answered;
         }
     }
-    print_outcome(&outcome, till.currency(), out);
-    Ok(outcome.exit_code())
+    outcome
 }
 
 fn print_json<T: serde::Serialize>(value: &T) {
@@ -436,10 +443,11 @@ async fn recover(
     let mut outcomes = Vec::new();
     for row in &open {
         let finished = till.resend(row, &mut |_| {}).await?;
-        if RowState::from(finished.outcome.status).is_open() {
+        let outcome = recorded(till, finished.outcome).await;
+        if RowState::from(outcome.status).is_open() {
             still_open += 1;
         }
-        outcomes.push(finished.outcome);
+        outcomes.push(outcome);
     }
     if out.json {
         print_json(&serde_json::json!({

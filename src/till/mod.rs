@@ -9,6 +9,7 @@
 //! record is kept and written again (`unrecorded`), and shown as unknown meanwhile.
 
 mod answer;
+mod fields;
 mod originals;
 mod unrecorded;
 
@@ -20,7 +21,6 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::api::client::{Client, ClientError, ClientSettings};
 use crate::api::{
     BodyContext, BuildError, EntryType, Operation, ResponseData, TillRequest, build_body,
-    mask_account,
 };
 use crate::config::Config;
 use crate::journal::{Intent, Journal, JournalError, Row};
@@ -28,10 +28,12 @@ use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::worker::Stage;
 
 pub use answer::explain;
+pub use fields::account_of;
 pub use originals::{Original, refuse, tip_card};
 pub use unrecorded::{NOT_RECORDED, Retried};
 
 use answer::{Judged, RequestContext, judge};
+use fields::{BodyFields, mask_or_empty, quantity_of, row_outcome, wire_quantity};
 use unrecorded::Unrecorded;
 
 /// Delays before the automatic retries of a request that was never sent.
@@ -383,72 +385,5 @@ impl Till {
             .ok()
             .flatten()
             .map(|row| row.to_history(self.offset))
-    }
-}
-
-/// The card number a journaled request was for (read from its signed body), while the
-/// journal still holds it: open rows, and approved payments within the tip window.
-pub fn account_of(row: &Row) -> Option<String> {
-    BodyFields::read(&row.body)
-        .account
-        .filter(|a| a.len() > 4 && a.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// The few fields recovery reads back out of a journaled body.
-struct BodyFields {
-    account: Option<String>,
-    amount: Option<String>,
-    nsf_allowed: bool,
-}
-
-impl BodyFields {
-    fn read(body: &[u8]) -> BodyFields {
-        let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let text = |key: &str| json.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        BodyFields {
-            account: text("accountId"),
-            amount: text("amount"),
-            nsf_allowed: json.get("nsfAllowed").and_then(serde_json::Value::as_bool) == Some(true),
-        }
-    }
-}
-
-/// A row's quantity on the wire (`"25"`, `"10.50"`): what a void reverses.
-fn quantity_of(row: &Row) -> Option<String> {
-    row.points
-        .map(|p| p.to_string())
-        .or_else(|| row.amount_decimal())
-}
-
-/// An open row as an outcome (for what is shown while its answer waits).
-fn row_outcome(row: &Row) -> Outcome {
-    Outcome {
-        operation: row.operation,
-        tran_order_no: row.tran_order_no.clone(),
-        account_id: row.account_masked.clone(),
-        entry_type: row.entry_type,
-        status: Status::Unknown,
-        code: row.code,
-        msg: String::new(),
-        checkout_id: row.checkout_id.clone(),
-        amount: quantity_of(row),
-        requested_amount: None,
-        balances: Vec::new(),
-    }
-}
-
-fn wire_quantity(request: &TillRequest, ctx: &BodyContext) -> Option<String> {
-    match (request.points, request.amount) {
-        (Some(p), _) => Some(p.to_wire()),
-        (None, Some(a)) => Some(a.to_wire(&ctx.currency)),
-        (None, None) => None,
-    }
-}
-
-fn mask_or_empty(account: &str) -> String {
-    if account.is_empty() {
-        String::new()
-    } else {
-        mask_account(account)
     }
 }
