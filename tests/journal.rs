@@ -723,7 +723,8 @@ fn a_damaged_journal_is_refused_and_never_made_again_over() {
     // Any other non-empty file is not taken over either.
     let text_file = dir.path().join("notes.txt");
     std::fs::write(&text_file, "shopping list\n".repeat(100)).unwrap();
-    assert!(Journal::open(&text_file, "1").is_err());
+    let err = Journal::open(&text_file, "1").expect_err("not a database");
+    assert!(matches!(err, JournalError::NotAJournal { .. }), "{err:?}");
     assert_eq!(
         std::fs::read_to_string(&text_file).unwrap(),
         "shopping list\n".repeat(100)

@@ -135,15 +135,24 @@ fn missing_tables(conn: &Connection, found: i64) -> Result<Vec<&'static str>, Jo
 /// Refuses files that are not ours, are damaged, or are newer than this build; returns
 /// the schema version found (0: a new, empty file). `what` names the file.
 pub(crate) fn check(conn: &Connection, what: &str) -> Result<i64, JournalError> {
-    let app = application_id(conn)?;
+    let not_ours = || JournalError::NotAJournal {
+        path: what.to_owned(),
+    };
+    let app = match application_id(conn) {
+        // Some other file altogether (not SQLite, or encrypted): left as it is.
+        Err(JournalError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(not_ours());
+        }
+        other => other?,
+    };
     let found = version(conn)?;
     if app == 0 && found == 0 && is_empty(conn)? {
         return Ok(0);
     }
     if app != APPLICATION_ID {
-        return Err(JournalError::NotAJournal {
-            path: what.to_owned(),
-        });
+        return Err(not_ours());
     }
     if found > CURRENT {
         return Err(JournalError::NewerSchema {
