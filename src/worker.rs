@@ -360,16 +360,9 @@ async fn submit(
         let _ = events.send(Event::Stage { id, stage });
     };
     let mut request = request;
-    if request.operation == Operation::Tip
-        && request.account.is_empty()
-        && let Some(checkout) = request.original_checkout_id.as_deref()
-        && let Ok(Some(original)) = till.journal().original_of(checkout)
-        && let Ok((account, entry)) = crate::till::tip_card(checkout, &original, None)
-    {
-        // Tipping a sale from the history: its card (and how it was read) is in the
-        // journal, not on screen.
-        request.account = account;
-        request.entry = entry;
+    if let Err(reason) = tip_from_history(till, &mut request) {
+        let _ = events.send(rejected(id, &request, reason));
+        return;
     }
     match till.execute(&request, &mut progress).await {
         Ok(finished) => {
@@ -386,29 +379,57 @@ async fn submit(
             }
         }
         Err(e) => {
-            // Nothing was sent: say so as a rejected outcome so the form is free again.
-            let outcome = Outcome {
-                operation: request.operation,
-                tran_order_no: None,
-                account_id: if request.account.is_empty() {
-                    String::new()
-                } else {
-                    crate::api::mask_account(&request.account)
-                },
-                entry_type: request.entry,
-                status: Status::Rejected,
-                code: None,
-                msg: e.to_string(),
-                checkout_id: None,
-                amount: None,
-                requested_amount: None,
-                balances: Vec::new(),
-            };
-            let _ = events.send(Event::Finished {
-                id,
-                outcome: Box::new(outcome),
-                entry: None,
-            });
+            let _ = events.send(rejected(id, &request, e.to_string()));
         }
+    }
+}
+
+/// A tip chosen from the history carries no card: it takes the payment's card (and how it
+/// was read) from the journal. Past the tip window the journal no longer has it.
+fn tip_from_history(till: &Till, request: &mut TillRequest) -> Result<(), String> {
+    if request.operation != Operation::Tip || !request.account.is_empty() {
+        return Ok(());
+    }
+    let Some(checkout) = request.original_checkout_id.clone() else {
+        return Ok(());
+    };
+    let original = till
+        .journal()
+        .original_of(&checkout)
+        .map_err(|e| format!("cannot read the journal: {e}"))?;
+    if let Some(original) = original {
+        if let Some(reason) = crate::till::refuse(Operation::Tip, &checkout, &original) {
+            return Err(reason);
+        }
+        let (account, entry) = crate::till::tip_card(&checkout, &original, None)?;
+        request.account = account;
+        request.entry = entry;
+    }
+    Ok(())
+}
+
+/// Nothing was sent: said as a rejected outcome, so the form is free again.
+fn rejected(id: RequestId, request: &TillRequest, msg: String) -> Event {
+    let outcome = Outcome {
+        operation: request.operation,
+        tran_order_no: None,
+        account_id: if request.account.is_empty() {
+            String::new()
+        } else {
+            crate::api::mask_account(&request.account)
+        },
+        entry_type: request.entry,
+        status: Status::Rejected,
+        code: None,
+        msg,
+        checkout_id: None,
+        amount: None,
+        requested_amount: None,
+        balances: Vec::new(),
+    };
+    Event::Finished {
+        id,
+        outcome: Box::new(outcome),
+        entry: None,
     }
 }
