@@ -420,3 +420,57 @@ async fn an_answer_the_journal_cannot_record_is_told_and_written_once_it_can() {
     assert!(rig.open_rows().await.is_empty());
     assert_eq!(rig.money(), 50_00 - 4_00, "charged once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tip_from_the_history_on_a_voided_sale_is_refused_before_sending() {
+    let mut rig = rig().await;
+    let (_, checkout) = rig.approved_sale(1, 1_000).await;
+    let mut void = TillRequest::new(Operation::Void, "");
+    void.original_checkout_id = Some(checkout.clone());
+    rig.commands
+        .send(Command::Submit {
+            id: 2,
+            request: Box::new(void),
+        })
+        .unwrap();
+    let voided = rig
+        .next(|e| match e {
+            Event::Finished { id: 2, outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .await;
+    assert_eq!(voided.status, Status::Approved);
+    assert_eq!(
+        voided.account_id, "**** **** 0014",
+        "the void names the card"
+    );
+    assert_eq!(
+        voided.amount.as_deref(),
+        Some("10.00"),
+        "and what it reverses"
+    );
+    let sent = rig.sim.received().len();
+
+    let mut tip = TillRequest::new(Operation::Tip, "");
+    tip.amount = Some(Amount::from_minor(200));
+    tip.original_checkout_id = Some(checkout);
+    rig.commands
+        .send(Command::Submit {
+            id: 3,
+            request: Box::new(tip),
+        })
+        .unwrap();
+    let outcome = rig
+        .next(|e| match e {
+            Event::Finished { id: 3, outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .await;
+    assert_eq!(outcome.status, Status::Rejected);
+    assert!(
+        outcome.msg.contains("is voided; a tip can only be added"),
+        "{}",
+        outcome.msg
+    );
+    assert_eq!(rig.sim.received().len(), sent, "nothing sent");
+}
