@@ -21,26 +21,22 @@ impl Journal {
     }
 
     /// The row with this tranOrderNo or checkoutId (what a cashier reads off a receipt).
+    /// Two lookups, each on its own index; a tranOrderNo match wins, then the checkoutId of
+    /// a sale before that of a void.
     pub fn find(&self, order_or_checkout: &str) -> Result<Option<Row>, JournalError> {
         let key = order_or_checkout.trim();
-        // Two lookups, each on its own index; a tranOrderNo match wins.
-        for column in ["tran_order_no", "checkout_id"] {
-            let found = self
-                .conn
-                .query_row(
-                    &format!(
-                        "SELECT {COLUMNS_WITH_BODY} FROM entries WHERE {column} = ?1
-                         ORDER BY id DESC LIMIT 1"
-                    ),
-                    [key],
-                    |r| row::read(r, true),
-                )
-                .optional()?;
-            if found.is_some() {
-                return Ok(found);
-            }
+        let by_order = self
+            .conn
+            .query_row(
+                &format!("SELECT {COLUMNS_WITH_BODY} FROM entries WHERE tran_order_no = ?1"),
+                [key],
+                |r| row::read(r, true),
+            )
+            .optional()?;
+        match by_order {
+            Some(row) => Ok(Some(row)),
+            None => self.original_of(key),
         }
-        Ok(None)
     }
 
     /// Rows whose outcome nobody knows (`sending`, `unknown`), oldest first: recovery's list.

@@ -22,14 +22,15 @@ fn load(conn: &Connection, id: i64) -> Result<Row, JournalError> {
     .ok_or(JournalError::NoSuchRow(id))
 }
 
-/// The transaction a void or tip refers to: the newest row with that checkoutId (a void
-/// has its own, so asking to void a void finds the void, which is then refused).
+/// The transaction a void or tip refers to: the newest row with that checkoutId, a sale
+/// before a void (a void has a checkoutId of its own, so asking to void a void finds the
+/// void, which is then refused; a sale is preferred should an id ever repeat).
 pub(crate) fn original_of(conn: &Connection, checkout: &str) -> Result<Option<Row>, JournalError> {
     Ok(conn
         .query_row(
             &format!(
                 "SELECT {COLUMNS_WITH_BODY} FROM entries WHERE checkout_id = ?1
-                 ORDER BY id DESC LIMIT 1"
+                 ORDER BY operation = 'void', id DESC LIMIT 1"
             ),
             [checkout],
             |r| row::read(r, true),
