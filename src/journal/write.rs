@@ -142,8 +142,38 @@ impl Journal {
         now: OffsetDateTime,
     ) -> Result<(), JournalError> {
         self.writable()?;
+        // When a checkpoint follows, the outcome's commit skips its own disk sync: the
+        // checkpoint syncs the -wal first thing, one sync instead of two. Should power fail
+        // in between, the outcome is lost and the row is open again, which recovery
+        // resolves by resending the same bytes; the intent itself was synced before it
+        // was sent. (The safety level cannot change inside a transaction, hence before.)
+        let checkpoint_follows = self.checkpoint_follows(id, outcome, now)?;
+        if checkpoint_follows {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let committed = self.record(id, outcome, response, now, checkpoint_follows);
+        if checkpoint_follows {
+            self.conn.pragma_update(None, "synchronous", "FULL")?;
+        }
+        if let Some(last) = committed? {
+            // The outcome is committed; a checkpoint that fails now is caught up by the
+            // next one and changes nothing about it.
+            let _ = self.truncate_wal(last);
+        }
+        Ok(())
+    }
+
+    /// The transaction of [`Journal::finish`]; returns the last row id to checkpoint
+    /// through, when a checkpoint must follow.
+    fn record(
+        &mut self,
+        id: i64,
+        outcome: &Outcome,
+        response: Option<&ResponseData>,
+        now: OffsetDateTime,
+        checkpoint_follows: bool,
+    ) -> Result<Option<i64>, JournalError> {
         let tip_window = self.tip_window;
-        let through = self.checkpointed_through;
         let tx = self.conn.transaction()?;
         record_outcome(&tx, id, outcome, response, now)?;
         let mut scrubbed = cards::scrub_if_done(&tx, id, now, tip_window)?;
@@ -152,7 +182,7 @@ impl Journal {
         {
             scrubbed |= cards::scrub_if_done(&tx, original, now, tip_window)?;
         }
-        let checkpoint = if scrubbed || id - through >= super::CHECKPOINT_EVERY_ROWS {
+        let checkpoint = if checkpoint_follows || scrubbed {
             let last = last_row(&tx)?;
             note_checkpoint(&tx, last)?;
             Some(last)
@@ -160,12 +190,65 @@ impl Journal {
             None
         };
         tx.commit()?;
-        if let Some(last) = checkpoint {
-            // The outcome is committed; a checkpoint that fails now is caught up by the
-            // next one and changes nothing about it.
-            let _ = self.truncate_wal(last);
+        Ok(checkpoint)
+    }
+
+    /// Whether recording `outcome` on row `id` is followed by a checkpoint: it drops a card
+    /// number (this row's, or the sale an approved void reverses), or enough rows have
+    /// gathered since the last checkpoint.
+    fn checkpoint_follows(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        now: OffsetDateTime,
+    ) -> Result<bool, JournalError> {
+        if id - self.checkpointed_through >= super::CHECKPOINT_EVERY_ROWS {
+            return Ok(true);
         }
-        Ok(())
+        let settled = RowState::from(outcome.status);
+        if settled.is_open() {
+            return Ok(false);
+        }
+        let Some((op, created_at, held, void_of)) = self
+            .conn
+            .query_row(
+                "SELECT operation, created_at, card_held, void_of FROM entries WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, bool>(2)?,
+                        r.get::<_, Option<i64>>(3)?,
+                    ))
+                },
+            )
+            .optional()?
+        else {
+            return Ok(false);
+        };
+        let (Some(op), Some(created_at)) = (
+            crate::api::Operation::from_cli_name(&op),
+            super::row::from_ms(created_at),
+        ) else {
+            return Ok(false);
+        };
+        if held && !cards::keeps_card(op, settled, created_at, now, self.tip_window) {
+            return Ok(true);
+        }
+        // An approved void ends the tip window of the payment it reverses.
+        match void_of.filter(|_| settled == RowState::Approved) {
+            Some(original) => Ok(self
+                .conn
+                .query_row(
+                    "SELECT card_held FROM entries WHERE id = ?1",
+                    [original],
+                    |r| r.get::<_, bool>(0),
+                )
+                .optional()?
+                .unwrap_or(false)),
+            None => Ok(false),
+        }
     }
 
     /// The cashier gives up on an open row (e.g. the card holder left), with a reason.
