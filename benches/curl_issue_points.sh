@@ -23,10 +23,12 @@ token=${PAYWIZARD_JWT_TOKEN:?PAYWIZARD_JWT_TOKEN is required}
 channel=${PAYWIZARD_CHANNEL:-FACTOR4}
 till=${PAYWIZARD_TILL_ID:-1}
 
-# tranOrderNo as the till makes it: UTC yyyyMMddHHmmss + till id (4) + sequence (8). The
-# sequence here is the clock's nanoseconds; the till keeps a real one in its journal.
+# tranOrderNo as the till makes it: UTC yyyyMMddHHmmss + till id (4) + journal instance id
+# (8) + sequence (8). The instance id here is random and the sequence is the clock's
+# nanoseconds; the till keeps real ones in its journal. (Shell arithmetic: no extra process.)
 now_ns=$(date -u +%Y%m%d%H%M%S%N)
-order="${now_ns:0:14}$(printf '%04d' "$till")${now_ns:14:8}"
+instance=$(printf '%08d' $(((RANDOM << 15 | RANDOM) % 100000000)))
+order="${now_ns:0:14}$(printf '%04d' "$till")${instance}${now_ns:14:8}"
 
 # Compact JSON, the till's field order (PointsRequest).
 body=$(printf '{"clientId":"%s","tranOrderNo":"%s","loyaltyChannel":"%s","accountId":"%s","entryType":"K","amount":"%s"}' \

@@ -137,6 +137,9 @@ pub struct Config {
     pub max_amount: Amount,
     pub max_points: Points,
     pub scanner: ScannerSettings,
+    /// How long an approved payment keeps its card number in the journal, so a tip can
+    /// follow without the card (`tip_window_h`, default 24).
+    pub tip_window: Duration,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -174,6 +177,7 @@ pub struct FileConfig {
     pub request_timeout_ms: Option<u64>,
     pub max_amount: Option<String>,
     pub max_points: Option<u64>,
+    pub tip_window_h: Option<u64>,
     #[serde(default)]
     pub scanner: FileScanner,
 }
@@ -335,7 +339,8 @@ impl Config {
             jwt_token,
             channel,
             currency,
-            till_id,
+            // One spelling everywhere: `01` and `1` are the same till.
+            till_id: crate::api::order_no::canonical_till_id(&till_id).unwrap_or(till_id),
             store_name: file
                 .store_name
                 .clone()
@@ -347,6 +352,7 @@ impl Config {
             max_amount,
             max_points: Points::new(file.max_points.unwrap_or(100_000)),
             scanner,
+            tip_window: Duration::from_secs(file.tip_window_h.unwrap_or(24).saturating_mul(3600)),
         })
     }
 

@@ -197,8 +197,12 @@ pub struct HistoryEntry {
     /// Masked.
     pub account_id: String,
     pub entry_type: EntryType,
-    /// For people: `25 pts`, `USD 10.50`, or empty.
+    /// For people: `25 pts`, `USD 10.50`, or empty. What moved: for a partial payment,
+    /// what PayWizard took.
     pub quantity: String,
+    /// What a partial payment asked for (`7.00`), when PayWizard took less.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_amount: Option<String>,
     pub state: RowState,
     pub checkout_id: Option<String>,
     pub msg: String,

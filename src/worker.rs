@@ -108,12 +108,16 @@ pub enum Event {
 }
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 
 use crate::till::Till;
+
+/// How often answers the journal could not record are written again.
+const UNRECORDED_RETRY: Duration = Duration::from_secs(2);
 
 /// Starts the worker. It runs until `Shutdown` (after in-flight requests finish, so their
 /// outcomes reach the journal) or until the command channel closes. Receipts are written to
@@ -134,7 +138,22 @@ async fn run(
     events: UnboundedSender<Event>,
 ) {
     let mut in_flight = JoinSet::new();
-    while let Some(command) = commands.recv().await {
+    let mut retry = tokio::time::interval(UNRECORDED_RETRY);
+    retry.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_problem: Option<String> = None;
+    loop {
+        let command = tokio::select! {
+            command = commands.recv() => match command {
+                Some(command) => command,
+                None => break,
+            },
+            _ = retry.tick() => {
+                if till.unrecorded() > 0 {
+                    retry_unrecorded(&till, &events, &mut last_problem);
+                }
+                continue;
+            }
+        };
         let send = |event: Event| {
             let _ = events.send(event);
         };
@@ -200,6 +219,46 @@ async fn run(
         while in_flight.try_join_next().is_some() {}
     }
     while in_flight.join_next().await.is_some() {}
+    // Last chance for answers the journal could not take; what still fails stays an open
+    // row, which the next start offers to recover.
+    if till.unrecorded() > 0 {
+        retry_unrecorded(&till, &events, &mut last_problem);
+    }
+}
+
+/// What the cashier reads while answers wait for the journal.
+fn unrecorded_problem(waiting: usize, error: &str) -> String {
+    format!(
+        "the journal cannot record {waiting} answer(s) from PayWizard ({error}); they stay unknown until it can (retrying every {} s): do NOT repeat those requests, and free disk space",
+        UNRECORDED_RETRY.as_secs()
+    )
+}
+
+/// Writes waiting answers; reports what got written and, when it changes, what still waits.
+fn retry_unrecorded(till: &Till, events: &UnboundedSender<Event>, last: &mut Option<String>) {
+    let retried = till.retry_unrecorded();
+    for (outcome, entry) in &retried.written {
+        if let Some(entry) = entry {
+            let _ = events.send(Event::RowChanged(entry.clone()));
+        }
+        let problem = format!(
+            "the journal has now recorded {}: {}",
+            outcome.tran_order_no.as_deref().unwrap_or("the request"),
+            outcome.status
+        );
+        let _ = events.send(Event::Problem(problem.clone()));
+        *last = Some(problem);
+    }
+    if retried.waiting > 0 {
+        let problem = unrecorded_problem(
+            retried.waiting,
+            retried.error.as_deref().unwrap_or("unknown error"),
+        );
+        if last.as_ref() != Some(&problem) {
+            let _ = events.send(Event::Problem(problem.clone()));
+            *last = Some(problem);
+        }
+    }
 }
 
 fn abandon(till: &Till, row: i64, reason: &str) -> Event {
@@ -240,7 +299,7 @@ async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSende
         Err(reason) => Err(reason),
     };
     match finished {
-        Ok(finished) => report_finished(id, finished, events),
+        Ok(finished) => report_finished(till, id, finished, events),
         Err(reason) => {
             let _ = events.send(Event::ResendFailed { id, reason });
         }
@@ -268,7 +327,10 @@ fn still_open_row(
     }
 }
 
+/// Reports a finished request; if its answer could not be journaled, says so at once (the
+/// periodic retry keeps trying).
 fn report_finished(
+    till: &Till,
     id: RequestId,
     finished: crate::till::Finished,
     events: &UnboundedSender<Event>,
@@ -283,6 +345,9 @@ fn report_finished(
         outcome: Box::new(finished.outcome),
         entry: finished.entry,
     });
+    if till.unrecorded() > 0 {
+        retry_unrecorded(till, events, &mut None);
+    }
 }
 
 async fn submit(
@@ -295,13 +360,9 @@ async fn submit(
         let _ = events.send(Event::Stage { id, stage });
     };
     let mut request = request;
-    if request.operation == Operation::Tip
-        && request.account.is_empty()
-        && let Some(checkout) = request.original_checkout_id.as_deref()
-        && let Ok((_, Some(account))) = till.resolve_original(checkout)
-    {
-        // Tipping a sale from the history: its card is in the journal, not on screen.
-        request.account = account;
+    if let Err(reason) = tip_from_history(till, &mut request) {
+        let _ = events.send(rejected(id, &request, reason));
+        return;
     }
     match till.execute(&request, &mut progress).await {
         Ok(finished) => {
@@ -309,7 +370,7 @@ async fn submit(
                 && finished.outcome.status == Status::Approved)
                 .then(|| request.original_checkout_id.clone())
                 .flatten();
-            report_finished(id, finished, events);
+            report_finished(till, id, finished, events);
             // The sale it reversed now reads `voided` in the history too.
             if let Some(original) = voided
                 && let Ok(Some(row)) = till.journal().find(&original)
@@ -318,29 +379,57 @@ async fn submit(
             }
         }
         Err(e) => {
-            // Nothing was sent: say so as a rejected outcome so the form is free again.
-            let outcome = Outcome {
-                operation: request.operation,
-                tran_order_no: None,
-                account_id: if request.account.is_empty() {
-                    String::new()
-                } else {
-                    crate::api::mask_account(&request.account)
-                },
-                entry_type: request.entry,
-                status: Status::Rejected,
-                code: None,
-                msg: e.to_string(),
-                checkout_id: None,
-                amount: None,
-                requested_amount: None,
-                balances: Vec::new(),
-            };
-            let _ = events.send(Event::Finished {
-                id,
-                outcome: Box::new(outcome),
-                entry: None,
-            });
+            let _ = events.send(rejected(id, &request, e.to_string()));
         }
+    }
+}
+
+/// A tip chosen from the history carries no card: it takes the payment's card (and how it
+/// was read) from the journal. Past the tip window the journal no longer has it.
+fn tip_from_history(till: &Till, request: &mut TillRequest) -> Result<(), String> {
+    if request.operation != Operation::Tip || !request.account.is_empty() {
+        return Ok(());
+    }
+    let Some(checkout) = request.original_checkout_id.clone() else {
+        return Ok(());
+    };
+    let original = till
+        .journal()
+        .original_of(&checkout)
+        .map_err(|e| format!("cannot read the journal: {e}"))?;
+    if let Some(original) = original {
+        if let Some(reason) = crate::till::refuse(Operation::Tip, &checkout, &original) {
+            return Err(reason);
+        }
+        let (account, entry) = crate::till::tip_card(&checkout, &original, None)?;
+        request.account = account;
+        request.entry = entry;
+    }
+    Ok(())
+}
+
+/// Nothing was sent: said as a rejected outcome, so the form is free again.
+fn rejected(id: RequestId, request: &TillRequest, msg: String) -> Event {
+    let outcome = Outcome {
+        operation: request.operation,
+        tran_order_no: None,
+        account_id: if request.account.is_empty() {
+            String::new()
+        } else {
+            crate::api::mask_account(&request.account)
+        },
+        entry_type: request.entry,
+        status: Status::Rejected,
+        code: None,
+        msg,
+        checkout_id: None,
+        amount: None,
+        requested_amount: None,
+        balances: Vec::new(),
+    };
+    Event::Finished {
+        id,
+        outcome: Box::new(outcome),
+        entry: None,
     }
 }

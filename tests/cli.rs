@@ -499,3 +499,214 @@ async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
 
     assert!(sim.received().is_empty(), "bad input must send nothing");
 }
+
+/// The demo card with USD 5.00.
+const SHORT_CARD: &str = "6274000000000022";
+
+fn approved(out: &Output) -> Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout {} stderr {}",
+        stdout(out),
+        stderr(out)
+    );
+    json(out)
+}
+
+/// Exit 64 with one line naming why, and nothing sent.
+fn refused(out: &Output, why: &str) {
+    assert_eq!(out.status.code(), Some(64), "stdout {}", stdout(out));
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(why), "{err}");
+    assert!(err.contains("nothing was sent"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tip_and_void_refuse_originals_that_cannot_take_them_before_sending() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let base = sim.base_url();
+    let env = || sandbox_env(&base, &journal);
+
+    let points = approved(
+        &till(
+            &["issue-points", "--account", CARD, "--points", "5", "--json"],
+            env(),
+        )
+        .await,
+    );
+    let points = points["tranOrderNo"].as_str().unwrap().to_owned();
+    let pay = approved(
+        &till(
+            &[
+                "pay",
+                "--account",
+                CARD,
+                "--amount",
+                "3.00",
+                "--entry",
+                "B",
+                "--json",
+            ],
+            env(),
+        )
+        .await,
+    );
+    let pay = pay["tranOrderNo"].as_str().unwrap().to_owned();
+    let sent = sim.received().len();
+
+    refused(
+        &till(&["tip", "--order", &points, "--amount", "1.00"], env()).await,
+        "is a points issuance; a tip can only be added to an approved payment",
+    );
+    refused(
+        &till(
+            &[
+                "tip",
+                "--order",
+                &pay,
+                "--amount",
+                "1.00",
+                "--account",
+                SHORT_CARD,
+            ],
+            env(),
+        )
+        .await,
+        "--account: that card is not the card of",
+    );
+    assert_eq!(sim.received().len(), sent, "nothing sent");
+
+    // A tip goes on the payment's card, read the way the payment read it (not --entry).
+    let tip = approved(
+        &till(
+            &[
+                "tip", "--order", &pay, "--amount", "1.00", "--entry", "K", "--json",
+            ],
+            env(),
+        )
+        .await,
+    );
+    assert_eq!(tip["entryType"], "B");
+    assert_eq!(tip["accountId"], "**** **** 0014");
+
+    // The void shows the sale it reversed; a void and a voided sale cannot be voided.
+    let void = approved(&till(&["void", "--order", &pay, "--json"], env()).await);
+    assert_eq!(void["accountId"], "**** **** 0014");
+    assert_eq!(void["amount"], "3.00");
+    let void_order = void["tranOrderNo"].as_str().unwrap().to_owned();
+    let sent = sim.received().len();
+    refused(
+        &till(&["void", "--order", &void_order], env()).await,
+        "is a void; only a top-up, payment, tip or points operation can be voided",
+    );
+    refused(
+        &till(&["void", "--order", &pay], env()).await,
+        "is already voided",
+    );
+    refused(
+        &till(&["tip", "--order", &pay, "--amount", "1.00"], env()).await,
+        "is voided; a tip can only be added to an approved payment",
+    );
+    assert_eq!(sim.received().len(), sent, "nothing sent");
+
+    // The void's own history row shows the card and amount it reversed.
+    let history = approved(&till(&["history", "--json"], env()).await);
+    let row = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["operation"] == "void")
+        .unwrap()
+        .clone();
+    assert_eq!(row["accountId"], "**** **** 0014");
+    assert_eq!(row["quantity"], "USD 3.00");
+
+    // An order this journal does not have is sent as given, and the till says it could
+    // not check it.
+    let out = till(&["void", "--order", "900000000000000001", "--json"], env()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "PayWizard declines an unknown checkoutId"
+    );
+    assert!(
+        stderr(&out).contains("is not in this till's journal, so it cannot check"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sim.received().len(), sent + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_payment_counts_what_was_taken_and_the_ledger_agrees_after_a_void() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let base = sim.base_url();
+    let env = || sandbox_env(&base, &journal);
+    let money = || sim.card(SHORT_CARD).unwrap().money_minor;
+    assert_eq!(money(), 5_00);
+
+    let out = till(
+        &[
+            "pay",
+            "--account",
+            SHORT_CARD,
+            "--amount",
+            "7.00",
+            "--nsf-allowed",
+            "--json",
+        ],
+        env(),
+    )
+    .await;
+    assert!(
+        stdout(&out).contains(r#""amount":"5.00","requestedAmount":"7.00""#),
+        "{}",
+        stdout(&out)
+    );
+    let pay = approved(&out);
+    assert_eq!(pay["status"], "approved");
+    assert!(
+        pay["msg"]
+            .as_str()
+            .unwrap()
+            .contains("collect USD 2.00 another way"),
+        "{pay}"
+    );
+    assert_eq!(money(), 0);
+    let order = pay["tranOrderNo"].as_str().unwrap().to_owned();
+
+    let paid = |report: &Value| report["headline"]["paid"].clone();
+    let report = approved(&till(&["report", "--json"], env()).await);
+    assert_eq!(paid(&report)[0]["amount"], "5.00");
+    assert_eq!(paid(&report)[0]["minor"], 500);
+    assert_eq!(5_00 - paid(&report)[0]["minor"].as_i64().unwrap(), money());
+
+    let history = approved(&till(&["history", "--json"], env()).await);
+    let row = &history["entries"][0];
+    assert_eq!(row["quantity"], "USD 5.00");
+    assert_eq!(row["requestedAmount"], "7.00");
+
+    let csv_path = dir.path().join("shift.csv");
+    let out = till(&["export", "--csv", &csv_path.display().to_string()], env()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut csv = csv::Reader::from_path(&csv_path).unwrap();
+    let header = csv.headers().unwrap().clone();
+    let record = csv.records().next().unwrap().unwrap();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&record[col("amount")], "5.00");
+    assert_eq!(&record[col("requestedAmount")], "7.00");
+
+    // The void gives back what was taken, and the report now agrees with the ledger.
+    let void = approved(&till(&["void", "--order", &order, "--json"], env()).await);
+    assert_eq!(void["amount"], "5.00");
+    assert_eq!(money(), 5_00);
+    let report = approved(&till(&["report", "--json"], env()).await);
+    assert_eq!(paid(&report), serde_json::json!([]));
+    assert_eq!(report["headline"]["voided"][0]["amount"], "5.00");
+}

@@ -224,13 +224,22 @@ fn check_books(sim: &SimHandle, rows: &[Row]) -> String {
         .into_iter()
         .map(|c| (c.account, (c.money_minor, c.points as i64)))
         .collect();
+    // A settled row keeps its body with the card number masked: the card comes from what
+    // the simulator received under the row's tranOrderNo.
+    let mut sent: HashMap<String, serde_json::Value> = HashMap::new();
+    for req in sim.received() {
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+        if let Some(order) = body["tranOrderNo"].as_str() {
+            sent.insert(order.to_owned(), body.clone());
+        }
+    }
     let mut states: BTreeMap<&str, usize> = BTreeMap::new();
     for row in rows {
         *states.entry(row.state.as_str()).or_default() += 1;
         if row.state != RowState::Approved {
             continue;
         }
-        let body: serde_json::Value = serde_json::from_slice(&row.body).unwrap();
+        let body = &sent[row.tran_order_no.as_deref().unwrap()];
         let account = body["accountId"].as_str().unwrap();
         let e = expected.get_mut(account).unwrap();
         let minor = row.amount_minor.unwrap_or(0);

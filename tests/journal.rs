@@ -260,7 +260,9 @@ fn abandon_and_void_move_rows_to_their_final_states() {
     assert_eq!(original.voided_by, Some(void_id));
     assert_eq!(void.void_of, Some(original_id));
     assert_eq!(void.state, RowState::Approved);
-    assert_eq!(void.account_masked, "", "a void carries no card number");
+    // A void sends no card; its row shows the card and amount of the sale it reversed.
+    assert_eq!(void.account_masked, "**** **** 3456");
+    assert_eq!(void.quantity_display(), "USD 10.00");
     // find works with either number off the receipt.
     assert_eq!(j.find("222").unwrap().unwrap().id, void_id);
     let order = original.tran_order_no.clone().unwrap();
@@ -300,7 +302,9 @@ fn order_numbers_never_repeat_across_restarts_or_when_the_clock_goes_back() {
         }
     }
     let last = j.next_order_no(T0 - Duration::hours(1)).unwrap();
-    assert_eq!(last, "20250724120000004200000151");
+    let instance = j.instance_id().to_owned();
+    assert_eq!(instance.len(), 8);
+    assert_eq!(last, format!("202507241200000042{instance}00000151"));
 }
 
 #[test]
@@ -578,7 +582,8 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
             "code",
             "msg",
             "checkoutId",
-            "originalCheckoutId"
+            "originalCheckoutId",
+            "requestedAmount"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
@@ -602,7 +607,10 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
     assert_eq!(&last[9], "declined");
     let void = records.iter().find(|r| &r[2] == "void").unwrap();
     assert_eq!(&void[13], "p2");
-    assert_eq!(&void[4], "");
+    assert_eq!(
+        &void[4], "**** **** 3456",
+        "the card of the sale it reversed"
+    );
 }
 
 #[test]
@@ -653,4 +661,125 @@ fn read_only_works_on_a_closed_journal_too() {
     let r = Journal::open_read_only(&path).unwrap();
     integrity_ok(&r);
     assert_eq!(r.history(None, 5, UtcOffset::UTC).unwrap().len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_name_for_the_same_journal_meets_the_same_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = journal_path(&dir);
+    let link = dir.path().join("journal-link.sqlite3");
+    // The link comes first and dangles: opening through it creates the real file.
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let through_link = Journal::open(&link, "1").unwrap();
+    assert!(real.is_file());
+    for other in [
+        real.clone(),
+        real.parent()
+            .unwrap()
+            .join("..")
+            .join("till")
+            .join("journal.sqlite3"),
+    ] {
+        let err = Journal::open(&other, "1").expect_err("the same file, already open");
+        assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains(&other.display().to_string()),
+            "{err}"
+        );
+    }
+    drop(through_link);
+    let direct = Journal::open(&real, "1").unwrap();
+    let err = Journal::open(&link, "1").expect_err("and the other way round");
+    assert!(matches!(err, JournalError::Locked { .. }), "{err:?}");
+    drop(direct);
+}
+
+#[test]
+fn a_damaged_journal_is_refused_and_never_made_again_over() {
+    let dir = tempfile::tempdir().unwrap();
+    // Marked as ours, but with no tables (its schema was lost).
+    let marked = dir.path().join("marked.sqlite3");
+    let conn = rusqlite::Connection::open(&marked).unwrap();
+    conn.execute_batch("PRAGMA application_id = 1347900490; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&marked).unwrap();
+    let err = Journal::open(&marked, "1").expect_err("damaged");
+    assert!(matches!(err, JournalError::Damaged { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("is damaged") && text.contains("nothing was changed"),
+        "{text}"
+    );
+    assert!(std::fs::read(&marked).unwrap() == before, "left as it was");
+
+    // A real journal whose entries table went missing.
+    let path = journal_path(&dir);
+    drop(Journal::open(&path, "1").unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE entries;").unwrap();
+    drop(conn);
+    let err = Journal::open(&path, "1").expect_err("damaged");
+    assert!(err.to_string().contains("has no entries table"), "{err}");
+    let err = Journal::open_read_only(&path).expect_err("damaged");
+    assert!(matches!(err, JournalError::Damaged { .. }), "{err:?}");
+
+    // Any other non-empty file is not taken over either.
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "shopping list\n".repeat(100)).unwrap();
+    let err = Journal::open(&text_file, "1").expect_err("not a database");
+    assert!(matches!(err, JournalError::NotAJournal { .. }), "{err:?}");
+    assert_eq!(
+        std::fs::read_to_string(&text_file).unwrap(),
+        "shopping list\n".repeat(100)
+    );
+}
+
+fn remove_wal(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[test]
+fn a_new_journal_never_looks_new_again_once_its_wal_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let instance = {
+        let mut j = Journal::open(&path, "1").unwrap();
+        let i = pay(&mut j, 100, T0);
+        j.begin(&i).unwrap();
+        j.instance_id().to_owned()
+    };
+    remove_wal(&path);
+    // The schema and the journal's identity were checkpointed when it was made.
+    let j = Journal::open(&path, "1").unwrap();
+    assert_eq!(j.instance_id(), instance);
+    integrity_ok(&j);
+}
+
+#[test]
+fn a_lost_wal_costs_at_most_the_last_few_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = journal_path(&dir);
+    let n = 40;
+    {
+        let mut j = Journal::open(&path, "1").unwrap();
+        for k in 0..n {
+            // Approved payments keep their card (tip window): no scrub checkpoints here,
+            // only the one every CHECKPOINT_EVERY_ROWS rows.
+            let i = pay(&mut j, 100 + k, T0 + Duration::seconds(k));
+            record(&mut j, &i, Status::Approved, None);
+        }
+    } // closed without the quit path's checkpoint, as after a crash
+    remove_wal(&path);
+    let j = Journal::open(&path, "1").unwrap();
+    integrity_ok(&j);
+    let kept = j.history(None, 100, UtcOffset::UTC).unwrap().len() as i64;
+    assert!(
+        kept >= n - paywizard_till::journal::CHECKPOINT_EVERY_ROWS && kept < n,
+        "{kept} of {n} rows survived"
+    );
 }

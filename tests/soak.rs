@@ -206,9 +206,25 @@ fn all_rows(journal: &Journal) -> Vec<Row> {
     rows
 }
 
-fn account_of(row: &Row) -> Option<String> {
-    let body: serde_json::Value =
-        serde_json::from_slice(&row.body).expect("journaled body is JSON");
+/// What was sent under each tranOrderNo (the first time; resends are checked to repeat it).
+/// The journal keeps a settled row's body with the card number masked, so the card of a
+/// row is read from what the simulator received.
+fn sent_bodies(sim: &SimHandle) -> HashMap<String, Vec<u8>> {
+    let mut sent: HashMap<String, Vec<u8>> = HashMap::new();
+    for req in sim.received() {
+        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+        if let Some(order) = body.get("tranOrderNo").and_then(|v| v.as_str()) {
+            let first = sent
+                .entry(order.to_owned())
+                .or_insert_with(|| req.body.clone());
+            assert_eq!(*first, req.body, "{order} was resent with different bytes");
+        }
+    }
+    sent
+}
+
+fn account_in(body: &[u8]) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(body).expect("a body is JSON");
     body.get("accountId")
         .and_then(|v| v.as_str())
         .map(str::to_owned)
@@ -331,8 +347,13 @@ fn check_books(sim: &SimHandle, till: &Till, tally: &mut Tally) {
         .into_iter()
         .map(|c| (c.account, (c.money_minor, c.points as i64)))
         .collect();
+    let sent = sent_bodies(sim);
     for row in rows.iter().filter(|r| r.state == RowState::Approved) {
-        let Some(account) = account_of(row) else {
+        let body = &sent[row
+            .tran_order_no
+            .as_deref()
+            .expect("value-moving rows have one")];
+        let Some(account) = account_in(body) else {
             assert_eq!(row.operation, Operation::Void);
             continue;
         };
@@ -396,13 +417,30 @@ fn check_books(sim: &SimHandle, till: &Till, tally: &mut Tally) {
         "approved in the journal, never applied: {lost:?}"
     );
 
-    // Every resend carried the journaled bytes unchanged.
-    for req in sim.received() {
-        let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
-        if let Some(order) = body.get("tranOrderNo").and_then(|v| v.as_str()) {
+    // Every resend carried the journaled bytes unchanged (checked in `sent_bodies`), and
+    // the journal keeps them: whole while something may still need the card (an approved
+    // payment, for a tip), with the card number masked once settled.
+    for (order, body) in &sent {
+        let row = by_order[order.as_str()];
+        let Some(card) = account_in(body) else {
             assert_eq!(
-                req.body, by_order[order].body,
-                "{order} was resent with different bytes"
+                &row.body, body,
+                "{order}: a body without a card is kept as sent"
+            );
+            continue;
+        };
+        if row.operation == Operation::Pay && row.state == RowState::Approved {
+            assert_eq!(&row.body, body, "{order}: kept whole for a tip");
+        } else {
+            let masked = String::from_utf8(body.clone())
+                .unwrap()
+                .replace(&card, &paywizard_till::api::mask_account(&card));
+            assert_eq!(
+                String::from_utf8_lossy(&row.body),
+                masked,
+                "{order} ({} {}) still holds the card number",
+                row.operation,
+                row.state
             );
         }
     }

@@ -153,6 +153,7 @@ fn history_entry(id: i64) -> HistoryEntry {
         account_id: mask_account(&format!("62740000000{:05}", id * 7)),
         entry_type: [EntryType::K, EntryType::B, EntryType::M][usize::try_from(id).unwrap() % 3],
         quantity,
+        requested_amount: None,
         checkout_id: (state == RowState::Approved || state == RowState::Voided)
             .then(|| format!("93339281590229{id:04}")),
         msg: match state {
@@ -430,6 +431,7 @@ fn approved_sale(id: i64) -> HistoryEntry {
         account_id: mask_account(CARD),
         entry_type: EntryType::B,
         quantity: "USD 12.50".into(),
+        requested_amount: None,
         state: RowState::Approved,
         checkout_id: Some("917954313680000007".into()),
         msg: "success".into(),

@@ -21,6 +21,7 @@ use common::{CARD, TOKEN, sandbox_overrides, start_sim};
 
 struct Rig {
     sim: SimHandle,
+    till: Arc<Till>,
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<Event>,
     receipts: tempfile::TempDir,
@@ -37,17 +38,19 @@ async fn rig() -> Rig {
     let till = Till::new(&config, journal, UtcOffset::UTC)
         .unwrap()
         .with_retry_delays(Vec::new());
+    let till = Arc::new(till);
     let receipts = tempfile::tempdir().unwrap();
     let (commands, command_rx) = unbounded_channel();
     let (event_tx, events) = unbounded_channel();
     worker::spawn(
-        Arc::new(till),
+        Arc::clone(&till),
         Some(receipts.path().join("spool")),
         command_rx,
         event_tx,
     );
     Rig {
         sim,
+        till,
         commands,
         events,
         receipts,
@@ -358,4 +361,116 @@ async fn a_tip_from_the_history_takes_the_card_from_the_journaled_sale() {
     assert_eq!(outcome.status, Status::Approved, "{}", outcome.msg);
     assert_eq!(outcome.account_id, "**** **** 0014");
     assert_eq!(rig.money(), start - 1_200);
+    // Read the way the sale read it (scanned), whatever the tip form said.
+    let tip_body = rig
+        .sim
+        .received()
+        .into_iter()
+        .rfind(|r| r.endpoint == "giftTip")
+        .unwrap()
+        .body;
+    let tip_body: serde_json::Value = serde_json::from_slice(&tip_body).unwrap();
+    assert_eq!(tip_body["entryType"], "B");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_the_journal_cannot_record_is_told_and_written_once_it_can() {
+    let mut rig = rig().await;
+    rig.till
+        .journal()
+        .fail_outcome_writes_for_test(true)
+        .unwrap();
+    let (status, row) = rig.pay(1, 4_00).await;
+    assert_eq!(status, Status::Unknown, "never approved while unrecorded");
+    let problem = rig
+        .next(|e| match e {
+            Event::Problem(p) => Some(p),
+            _ => None,
+        })
+        .await;
+    assert!(
+        problem.contains("cannot record 1 answer(s)") && problem.contains("do NOT repeat"),
+        "{problem}"
+    );
+    assert_eq!(rig.money(), 50_00 - 4_00, "PayWizard took it");
+
+    // The disk has room again: the worker writes the answer on its own.
+    rig.till
+        .journal()
+        .fail_outcome_writes_for_test(false)
+        .unwrap();
+    let entry = rig
+        .next(|e| match e {
+            Event::RowChanged(entry) => Some(entry),
+            _ => None,
+        })
+        .await;
+    assert_eq!(Some(entry.id), row);
+    assert_eq!(entry.state, RowState::Approved);
+    let problem = rig
+        .next(|e| match e {
+            Event::Problem(p) => Some(p),
+            _ => None,
+        })
+        .await;
+    assert!(
+        problem.contains("has now recorded") && problem.ends_with("approved"),
+        "{problem}"
+    );
+    assert!(rig.open_rows().await.is_empty());
+    assert_eq!(rig.money(), 50_00 - 4_00, "charged once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tip_from_the_history_on_a_voided_sale_is_refused_before_sending() {
+    let mut rig = rig().await;
+    let (_, checkout) = rig.approved_sale(1, 1_000).await;
+    let mut void = TillRequest::new(Operation::Void, "");
+    void.original_checkout_id = Some(checkout.clone());
+    rig.commands
+        .send(Command::Submit {
+            id: 2,
+            request: Box::new(void),
+        })
+        .unwrap();
+    let voided = rig
+        .next(|e| match e {
+            Event::Finished { id: 2, outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .await;
+    assert_eq!(voided.status, Status::Approved);
+    assert_eq!(
+        voided.account_id, "**** **** 0014",
+        "the void names the card"
+    );
+    assert_eq!(
+        voided.amount.as_deref(),
+        Some("10.00"),
+        "and what it reverses"
+    );
+    let sent = rig.sim.received().len();
+
+    let mut tip = TillRequest::new(Operation::Tip, "");
+    tip.amount = Some(Amount::from_minor(200));
+    tip.original_checkout_id = Some(checkout);
+    rig.commands
+        .send(Command::Submit {
+            id: 3,
+            request: Box::new(tip),
+        })
+        .unwrap();
+    let outcome = rig
+        .next(|e| match e {
+            Event::Finished { id: 3, outcome, .. } => Some(outcome),
+            _ => None,
+        })
+        .await;
+    assert_eq!(outcome.status, Status::Rejected);
+    assert!(
+        outcome.msg.contains("is voided; a tip can only be added"),
+        "{}",
+        outcome.msg
+    );
+    assert_eq!(rig.sim.received().len(), sent, "nothing sent");
 }

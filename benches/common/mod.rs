@@ -49,6 +49,7 @@ pub fn history_entry(id: i64) -> HistoryEntry {
         account_id: mask_account(&format!("62740000{:08}", id * 7 % 100_000_000)),
         entry_type: [EntryType::K, EntryType::B, EntryType::M][n % 3],
         quantity,
+        requested_amount: None,
         checkout_id: matches!(state, RowState::Approved | RowState::Voided)
             .then(|| format!("93339281590229{id:06}")),
         msg: match state {
@@ -314,7 +315,7 @@ pub fn synthetic_rows(
         let at = t0 + time::Duration::seconds(i * 30);
         let order = op
             .has_order_no()
-            .then(|| paywizard_till::api::order_no::format(at, till_id, (i + 1) as u64));
+            .then(|| paywizard_till::api::order_no::format(at, till_id, "00000001", (i + 1) as u64));
         let account = format!("62740000{:08}", i % 50_000);
         let body = format!(
             r#"{{"clientId":"825429536610058240","tranOrderNo":"{}","loyaltyChannel":"FACTOR4","accountId":"{account}","entryType":"K","amount":"10.50","tranCurrency":"USD"}}"#,

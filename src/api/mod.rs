@@ -10,6 +10,7 @@ pub mod answer;
 pub mod clean;
 pub mod client;
 pub mod customer;
+pub mod echo;
 pub mod order_no;
 pub mod sign;
 

@@ -50,14 +50,26 @@ fn bad_input(flag: &str, reason: impl fmt::Display) -> Failure {
     Failure::BadInput(format!("{flag}: {reason}"))
 }
 
+/// Only for errors raised before anything was sent: once a request may have left, the
+/// engine answers with an outcome (unknown when the journal could not record it), never
+/// with a `TillError`.
 impl From<TillError> for Failure {
     fn from(e: TillError) -> Failure {
         match e {
             TillError::BadRequest(e) => Failure::BadInput(e.to_string()),
             TillError::Lookup(m) => Failure::BadInput(format!("--order: {m}")),
             TillError::Journal(e) => Failure::BadConfig(format!("journal: {e}")),
+            TillError::Client(e) => Failure::Other(e.to_string()),
         }
     }
+}
+
+/// Said on stderr when ORDER is not in this till's journal, so nothing about it (its
+/// operation, state, card) could be checked before sending.
+fn unchecked(order: &str, what: &str) {
+    eprintln!(
+        "paywizard-till: note: {order} is not in this till's journal, so it cannot check that it is {what}; PayWizard decides"
+    );
 }
 
 pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Result<u8, Failure> {
@@ -113,9 +125,12 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
         Command::Void { order, out } => {
             check_order(&order)?;
             let session = open_session(config, offset).await?;
-            let (checkout, _) = session.till.resolve_original(&order)?;
+            let original = session.till.resolve_original(&order, Operation::Void)?;
+            if original.row.is_none() {
+                unchecked(&order, "an approved transaction that can be voided");
+            }
             let mut req = TillRequest::new(Operation::Void, "");
-            req.original_checkout_id = Some(checkout);
+            req.original_checkout_id = Some(original.checkout_id);
             finish(&session.till, req, out).await
         }
         Command::Tip {
@@ -132,17 +147,26 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
                 validate_account(account).map_err(|e| bad_input("--account", e))?;
             }
             let session = open_session(config, offset).await?;
-            let (checkout, journal_account) = session.till.resolve_original(&order)?;
-            let account = account.or(journal_account).ok_or_else(|| {
-                bad_input(
-                    "--account",
-                    format!("{order} is not in this till's journal; give the card number of the original payment"),
-                )
-            })?;
+            let original = session.till.resolve_original(&order, Operation::Tip)?;
+            // The tip goes on the payment's own card, read the way the payment read it.
+            let (account, entry) = match &original.row {
+                Some(row) => crate::till::tip_card(&order, row, account.as_deref())
+                    .map_err(|e| bad_input("--account", e))?,
+                None => {
+                    let account = account.ok_or_else(|| {
+                        bad_input(
+                            "--account",
+                            format!("{order} is not in this till's journal; give the card number of the original payment"),
+                        )
+                    })?;
+                    unchecked(&order, "an approved payment");
+                    (account, entry)
+                }
+            };
             let mut req = TillRequest::new(Operation::Tip, account);
             req.entry = entry;
             req.amount = Some(tip);
-            req.original_checkout_id = Some(checkout);
+            req.original_checkout_id = Some(original.checkout_id);
             finish(&session.till, req, out).await
         }
         Command::History { limit, out } => {
@@ -306,10 +330,32 @@ async fn transact(
     finish(&session.till, req, out).await
 }
 
+/// How often, and how far apart, a headless command tries again to record an answer the
+/// journal refused, before it reports the outcome as unknown (exit 2).
+const RECORD_ATTEMPTS: usize = 3;
+const RECORD_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+
 async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Failure> {
     let finished = till.execute(&req, &mut |_| {}).await?;
-    print_outcome(&finished.outcome, till.currency(), out);
-    Ok(finished.outcome.exit_code())
+    let outcome = recorded(till, finished.outcome).await;
+    print_outcome(&outcome, till.currency(), out);
+    Ok(outcome.exit_code())
+}
+
+/// `outcome`, unless the journal could not record the answer behind it: then the answer
+/// is written again a few times, and the outcome stays unknown (exit 2) if it never goes
+/// in. The row is then still open, for `recover`.
+async fn recorded(till: &Till, mut outcome: Outcome) -> Outcome {
+    for _ in 0..RECORD_ATTEMPTS {
+        if till.unrecorded() == 0 {
+            break;
+        }
+        tokio::time::sleep(RECORD_RETRY_DELAY).await;
+        if let Some((answered, _)) = till.retry_unrecorded().written.pop() {
+            outcome = answered;
+        }
+    }
+    outcome
 }
 
 fn print_json<T: serde::Serialize>(value: &T) {
@@ -477,10 +523,11 @@ async fn recover(
     let mut outcomes = Vec::new();
     for row in &open {
         let finished = till.resend(row, &mut |_| {}).await?;
-        if RowState::from(finished.outcome.status).is_open() {
+        let outcome = recorded(till, finished.outcome).await;
+        if RowState::from(outcome.status).is_open() {
             still_open += 1;
         }
-        outcomes.push(finished.outcome);
+        outcomes.push(outcome);
     }
     if out.json {
         print_json(&serde_json::json!({

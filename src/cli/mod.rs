@@ -300,6 +300,12 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
     let shown = crate::tui::run(app, command_tx, event_rx).await;
     // The worker finishes in-flight requests (their outcomes reach the journal) first.
     let _ = worker.await;
+    // Then the shift goes into the journal's main file, so a lost -wal loses nothing.
+    if let Err(e) = session.till.checkpoint() {
+        eprintln!(
+            "paywizard-till: the journal's -wal could not be folded into its main file: {e}; keep both files together"
+        );
+    }
     shown.map_err(|e| Failure::Other(format!("terminal: {e}")))?;
     Ok(0)
 }

@@ -37,6 +37,12 @@ pub enum JournalError {
     NotAJournal { path: String },
 
     #[error(
+        "journal {path} is damaged: it is marked as a paywizard-till journal but {} (was its -wal file lost?); nothing was changed: restore it from a backup, or move it aside to start a new journal",
+        if missing.is_empty() { "has no schema version".to_owned() } else { format!("has no {missing} table") }
+    )]
+    Damaged { path: String, missing: String },
+
+    #[error(
         "journal {path} was written by a newer paywizard-till (schema {found}, this one knows {known}); update this program"
     )]
     NewerSchema {
@@ -53,7 +59,7 @@ pub enum JournalError {
     #[error("the journal is open read-only; only the running till can record transactions")]
     ReadOnly,
 
-    #[error("till id must be 1 to 10 digits (it is part of every tranOrderNo), got {0:?}")]
+    #[error("till id must be 1 to 10 digits (it is part of every tranOrderNo)")]
     BadTillId(String),
 
     #[error("journal has no row {0}")]

@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use super::JournalError;
 use super::row::{self, COLUMNS, to_ms};
 
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "time",
     "till",
     "operation",
@@ -22,6 +22,8 @@ pub const HEADER: [&str; 14] = [
     "msg",
     "checkoutId",
     "originalCheckoutId",
+    // What a partial payment asked for, where PayWizard took less (`amount`).
+    "requestedAmount",
 ];
 
 /// Every cell passes through here, whatever its column: control characters become spaces
@@ -60,6 +62,7 @@ pub(crate) fn write<W: std::io::Write>(
             .to_offset(UtcOffset::UTC)
             .format(&Rfc3339)
             .unwrap_or_default();
+        let requested = row.requested_decimal().unwrap_or_default();
         let (amount, currency) = match row.amount_decimal() {
             Some(a) => (a, row.currency.clone()),
             None => (String::new(), String::new()),
@@ -79,6 +82,7 @@ pub(crate) fn write<W: std::io::Write>(
             row.msg,
             row.checkout_id.unwrap_or_default(),
             row.original_checkout_id.unwrap_or_default(),
+            requested,
         ];
         csv.write_record(cells.iter().map(|cell| defuse(cell)))?;
         n += 1;

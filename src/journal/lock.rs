@@ -30,16 +30,19 @@ pub(crate) fn lock_path(journal: &Path) -> PathBuf {
 }
 
 impl LockFile {
-    pub(crate) fn acquire(journal: &Path) -> Result<LockFile, JournalError> {
+    /// Locks `journal` (the real file, symlinks resolved); `shown` is the name the user
+    /// gave it, for the message.
+    pub(crate) fn acquire(journal: &Path, shown: &Path) -> Result<LockFile, JournalError> {
         let path = lock_path(journal);
         let io_err = |source| JournalError::Io {
             path: path.clone(),
             source,
         };
         // No truncate here: the file may belong to a running till, whose pid we want to read.
-        let mut file = super::owner_only(OpenOptions::new().read(true).write(true).create(true))
-            .open(&path)
-            .map_err(io_err)?;
+        let mut file =
+            super::files::owner_only(OpenOptions::new().read(true).write(true).create(true))
+                .open(&path)
+                .map_err(io_err)?;
         let mut attempts = 0;
         loop {
             match file.try_lock() {
@@ -52,7 +55,7 @@ impl LockFile {
                 }
                 Err(TryLockError::WouldBlock) => {
                     return Err(JournalError::Locked {
-                        path: journal.to_path_buf(),
+                        path: shown.to_path_buf(),
                         pid: read_pid(&mut file),
                     });
                 }

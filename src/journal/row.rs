@@ -23,7 +23,11 @@ pub struct Row {
     /// `**** **** 3456`, or empty for a void (no card on the wire).
     pub account_masked: String,
     pub entry_type: EntryType,
+    /// What moved: for an approved partial payment, what PayWizard took; for a void, the
+    /// amount of the sale it reverses.
     pub amount_minor: Option<i64>,
+    /// What was asked, on an approved partial payment only (it took less).
+    pub requested_minor: Option<i64>,
     pub points: Option<u64>,
     pub currency: String,
     pub state: RowState,
@@ -37,7 +41,9 @@ pub struct Row {
     /// On a void: the original's row.
     pub void_of: Option<i64>,
     pub abandon_reason: Option<String>,
-    /// The exact signed request bytes. Empty on rows read for history, which never needs them.
+    /// The exact signed request bytes while the row is open (a resend repeats them); once
+    /// settled, the same bytes with the card number masked, except an approved payment
+    /// within the tip window. Empty on rows read for history, which never needs them.
     pub body: Vec<u8>,
 }
 
@@ -56,6 +62,12 @@ impl Row {
         self.amount_minor.map(|m| money_decimal(&self.currency, m))
     }
 
+    /// What a partial approval was asked for, as a decimal string (`7.00`).
+    pub fn requested_decimal(&self) -> Option<String> {
+        self.requested_minor
+            .map(|m| money_decimal(&self.currency, m))
+    }
+
     pub fn to_history(&self, offset: UtcOffset) -> HistoryEntry {
         HistoryEntry {
             id: self.id,
@@ -65,6 +77,7 @@ impl Row {
             account_id: self.account_masked.clone(),
             entry_type: self.entry_type,
             quantity: self.quantity_display(),
+            requested_amount: self.requested_decimal(),
             state: self.state,
             checkout_id: self.checkout_id.clone(),
             msg: self.msg.clone(),
@@ -97,7 +110,8 @@ macro_rules! columns {
     () => {
         "id, created_at, finished_at, till_id, operation, tran_order_no, account_masked, \
          entry_type, amount_minor, points, currency, state, code, msg, checkout_id, \
-         trans_index_code, original_checkout_id, voided_by, void_of, abandon_reason"
+         trans_index_code, original_checkout_id, voided_by, void_of, abandon_reason, \
+         requested_minor"
     };
 }
 pub(crate) const COLUMNS: &str = columns!();
@@ -147,6 +161,7 @@ pub(crate) fn read(r: &rusqlite::Row<'_>, with_body: bool) -> rusqlite::Result<R
         voided_by: r.get(17)?,
         void_of: r.get(18)?,
         abandon_reason: r.get(19)?,
-        body: if with_body { r.get(20)? } else { Vec::new() },
+        requested_minor: r.get(20)?,
+        body: if with_body { r.get(21)? } else { Vec::new() },
     })
 }

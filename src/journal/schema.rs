@@ -12,7 +12,7 @@ use super::JournalError;
 pub const APPLICATION_ID: i32 = 0x5057_544A;
 
 /// Each step takes the schema from version `index` to `index + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the journal itself.
     //
     // Times are UTC unix milliseconds. `account_masked` is all a person ever sees; the full
@@ -57,7 +57,46 @@ const MIGRATIONS: &[&str] = &[
     -- recovery lists the open rows; they are few, so a partial index stays tiny
     CREATE INDEX entries_open ON entries(id) WHERE state IN ('sending','unknown');
     ",
+    // 2: the journal's own identity, one number sequence per journal, what a partial
+    // approval was asked for, and which rows still hold a full card number.
+    //
+    // `instance_id` (8 random digits, made here) goes into every tranOrderNo, so two
+    // journals (two tills on one till id, or a journal made again after a loss) never
+    // hand out the same number. `checkpointed_through` is the highest row id known to be
+    // in the main file: the writer checkpoints again once enough rows follow it.
+    // `amount_minor` is what moved; `requested_minor` what was asked, when less moved.
+    // `card_held` marks a body that still carries the full card number (open rows, and
+    // approved payments while a tip may follow); settled bodies keep only the mask.
+    "
+    CREATE TABLE journal_info (
+        id                   INTEGER PRIMARY KEY CHECK (id = 1),
+        instance_id          TEXT NOT NULL CHECK (length(instance_id) = 8),
+        order_seq            INTEGER NOT NULL CHECK (order_seq >= 0),
+        checkpointed_through INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+
+    INSERT INTO journal_info (id, instance_id, order_seq)
+    VALUES (
+        1,
+        printf('%08d', (random() & 9223372036854775807) % 100000000),
+        COALESCE((SELECT max(seq) FROM order_seq), 0)
+    );
+
+    DROP TABLE order_seq;
+
+    ALTER TABLE entries ADD COLUMN requested_minor INTEGER;
+    ALTER TABLE entries ADD COLUMN card_held INTEGER NOT NULL DEFAULT 0
+        CHECK (card_held IN (0, 1));
+    UPDATE entries SET card_held = 1 WHERE account_masked != '';
+    -- the rows still holding a card are few (open rows, the last day's payments)
+    CREATE INDEX entries_card_held ON entries(id) WHERE card_held = 1;
+    ",
 ];
+
+/// Tables every journal at [`CURRENT`] has. A file marked as ours that lacks one is
+/// damaged (say its `-wal` was lost before the schema reached the main file): refused,
+/// never created again over it.
+const TABLES: &[&str] = &["entries", "journal_info"];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -76,15 +115,45 @@ fn is_empty(conn: &Connection) -> Result<bool, JournalError> {
     Ok(n == 0)
 }
 
-/// Refuses files that are not ours or are newer than this build; `what` names the file.
-pub(crate) fn check(conn: &Connection, what: &str) -> Result<i64, JournalError> {
-    let app = application_id(conn)?;
-    if app != APPLICATION_ID && !(app == 0 && is_empty(conn)?) {
-        return Err(JournalError::NotAJournal {
-            path: what.to_owned(),
-        });
+fn missing_tables(conn: &Connection, found: i64) -> Result<Vec<&'static str>, JournalError> {
+    // Version 1 had only `entries` (and a sequence table that version 2 replaced).
+    let expected: &[&str] = if found >= 2 { TABLES } else { &TABLES[..1] };
+    let mut missing = Vec::new();
+    for table in expected {
+        let n: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )?;
+        if n == 0 {
+            missing.push(*table);
+        }
     }
+    Ok(missing)
+}
+
+/// Refuses files that are not ours, are damaged, or are newer than this build; returns
+/// the schema version found (0: a new, empty file). `what` names the file.
+pub(crate) fn check(conn: &Connection, what: &str) -> Result<i64, JournalError> {
+    let not_ours = || JournalError::NotAJournal {
+        path: what.to_owned(),
+    };
+    let app = match application_id(conn) {
+        // Some other file altogether (not SQLite, or encrypted): left as it is.
+        Err(JournalError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+            if e.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            return Err(not_ours());
+        }
+        other => other?,
+    };
     let found = version(conn)?;
+    if app == 0 && found == 0 && is_empty(conn)? {
+        return Ok(0);
+    }
+    if app != APPLICATION_ID {
+        return Err(not_ours());
+    }
     if found > CURRENT {
         return Err(JournalError::NewerSchema {
             path: what.to_owned(),
@@ -92,22 +161,30 @@ pub(crate) fn check(conn: &Connection, what: &str) -> Result<i64, JournalError> 
             known: CURRENT,
         });
     }
+    let missing = missing_tables(conn, found)?;
+    if found == 0 || !missing.is_empty() {
+        return Err(JournalError::Damaged {
+            path: what.to_owned(),
+            missing: missing.join(", "),
+        });
+    }
     Ok(found)
 }
 
 /// Brings the schema up to [`CURRENT`] in one transaction: a crash mid-way leaves the old
-/// version intact.
-pub(crate) fn migrate(conn: &mut Connection, what: &str) -> Result<(), JournalError> {
+/// version intact. Returns whether anything changed (the caller then checkpoints, so the
+/// schema never lives only in the `-wal`).
+pub(crate) fn migrate(conn: &mut Connection, what: &str) -> Result<bool, JournalError> {
     let found = check(conn, what)?;
     if found == CURRENT {
-        return Ok(());
+        return Ok(false);
     }
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
     // Re-read inside the lock in case another process migrated meanwhile.
     let found = version(&tx)?;
     apply(&tx, found)?;
     tx.commit()?;
-    Ok(())
+    Ok(true)
 }
 
 fn apply(tx: &Transaction<'_>, from: i64) -> Result<(), JournalError> {

@@ -4,7 +4,14 @@
 //! A request is committed to the journal before it leaves. If that commit fails, nothing
 //! is sent. Only a request that provably never left (`ClientError::NotSent`) is retried
 //! here, with the same bytes and the same tranOrderNo; anything else that did not come back
-//! approved or declined stays *unknown* until recovery resolves it.
+//! approved or declined stays *unknown* until recovery resolves it. Once a request may have
+//! left, every path ends in approved, declined or unknown: an answer the journal cannot
+//! record is kept and written again (`unrecorded`), and shown as unknown meanwhile.
+
+mod answer;
+mod fields;
+mod originals;
+mod unrecorded;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -14,17 +21,27 @@ use time::{OffsetDateTime, UtcOffset};
 use crate::api::client::{Client, ClientError, ClientSettings};
 use crate::api::{
     BodyContext, BuildError, EntryType, Operation, ResponseData, TillRequest, build_body,
-    mask_account,
 };
 use crate::config::Config;
 use crate::journal::{Intent, Journal, JournalError, Row};
-use crate::outcome::{HistoryEntry, Outcome, RowState, Status};
+use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::worker::Stage;
+
+pub use answer::explain;
+pub use fields::account_of;
+pub use originals::{Original, refuse, tip_card};
+pub use unrecorded::{NOT_RECORDED, Retried};
+
+use answer::{Judged, RequestContext, judge};
+use fields::{BodyFields, mask_or_empty, quantity_of, row_outcome, wire_quantity};
+use unrecorded::Unrecorded;
 
 /// Delays before the automatic retries of a request that was never sent.
 const NOT_SENT_RETRY_DELAYS: [Duration; 2] = [Duration::from_millis(300), Duration::from_secs(1)];
 
-/// Why a request could not even be attempted. Nothing was sent in any of these cases.
+/// Why a request could not even be attempted, or the till could not start. Nothing was
+/// sent in any of these cases: once a request may have left, the engine reports an
+/// outcome (approved, declined or unknown), never one of these.
 #[derive(Debug, thiserror::Error)]
 pub enum TillError {
     #[error("{0}")]
@@ -33,6 +50,8 @@ pub enum TillError {
     Journal(#[from] JournalError),
     #[error("{0}")]
     Lookup(String),
+    #[error("{0}")]
+    Client(#[from] ClientError),
 }
 
 /// A source of wall-clock time, so tests can step the clock.
@@ -51,6 +70,7 @@ pub struct Till {
     offset: UtcOffset,
     clock: Clock,
     retry_delays: Vec<Duration>,
+    unrecorded: Unrecorded,
 }
 
 /// The finished request: what to show, and its journal row as it now stands.
@@ -63,7 +83,13 @@ pub struct Finished {
 }
 
 impl Till {
-    pub fn new(config: &Config, journal: Journal, offset: UtcOffset) -> Result<Till, ClientError> {
+    /// A till on `journal`. Settled rows that no longer need their card number (payments
+    /// past the configured tip window, rows settled by an older build) give it up now.
+    pub fn new(
+        config: &Config,
+        mut journal: Journal,
+        offset: UtcOffset,
+    ) -> Result<Till, TillError> {
         let client = Client::new(ClientSettings {
             base_url: config.base_url.clone(),
             client_id: config.client_id.clone(),
@@ -72,6 +98,8 @@ impl Till {
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
         })?;
+        journal.set_tip_window(config.tip_window);
+        journal.scrub_settled_cards(OffsetDateTime::now_utc())?;
         Ok(Till {
             client,
             journal: Mutex::new(journal),
@@ -84,6 +112,7 @@ impl Till {
             offset,
             clock: system_clock(),
             retry_delays: NOT_SENT_RETRY_DELAYS.to_vec(),
+            unrecorded: Unrecorded::default(),
         })
     }
 
@@ -112,7 +141,25 @@ impl Till {
         self.offset
     }
 
-    /// Journals, signs, sends and records one request, reporting each stage.
+    /// Moves the journal's `-wal` into its main file: the screen calls it when it quits,
+    /// so a lost `-wal` afterwards loses nothing.
+    pub fn checkpoint(&self) -> Result<(), JournalError> {
+        self.journal().checkpoint()
+    }
+
+    /// How many answers wait in memory because the journal could not record them.
+    pub fn unrecorded(&self) -> usize {
+        self.unrecorded.len()
+    }
+
+    /// Writes the answers the journal could not take before; see [`Retried`].
+    pub fn retry_unrecorded(&self) -> Retried {
+        let mut journal = self.journal();
+        self.unrecorded.retry(&mut journal, None, self.offset)
+    }
+
+    /// Journals, signs, sends and records one request, reporting each stage. An `Err`
+    /// means nothing was sent; from the send on, the result is an outcome.
     pub async fn execute(
         &self,
         request: &TillRequest,
@@ -121,6 +168,10 @@ impl Till {
         let op = request.operation;
         // Validate before a number is taken, so bad input costs nothing.
         build_body(request, &self.body_context, Some("0"))?;
+        let original = match (op.needs_original(), &request.original_checkout_id) {
+            (true, Some(checkout)) => self.check_original(op, checkout, &request.account)?,
+            _ => None,
+        };
         let now = (self.clock)();
         // The number and the intent that carries it are committed together: one disk sync
         // before the request leaves instead of two. A number whose intent was not
@@ -151,37 +202,87 @@ impl Till {
             tran_order_no: tran_order_no.clone(),
         });
         let sent = self.send_with_retry(op, &body, progress).await;
+        // A void shows the card and amount of the sale it reverses.
+        let reversed = original.filter(|_| op == Operation::Void);
         let context = RequestContext {
             operation: op,
             tran_order_no,
             account: request.account.clone(),
+            shown_account: match &reversed {
+                Some(row) => row.account_masked.clone(),
+                None => mask_or_empty(&request.account),
+            },
             entry_type: request.entry,
-            amount: wire_quantity(request, &self.body_context),
+            amount: match &reversed {
+                Some(row) => quantity_of(row),
+                None => wire_quantity(request, &self.body_context),
+            },
+            amount_sent: op != Operation::Void,
+            partial_ok: op == Operation::Pay && request.nsf_allowed,
             resend: false,
         };
-        self.conclude(row_id, context, sent, progress).await
+        Ok(self.conclude(row_id, context, sent, progress).await)
     }
 
     /// Sends a journaled request again: the same bytes, the same tranOrderNo, so PayWizard
-    /// de-duplicates it. Used by recovery; never builds a new body.
+    /// de-duplicates it. Used by recovery; never builds a new body. An answer to this row
+    /// that the journal could not record earlier is written instead, with nothing sent.
     pub async fn resend(
         &self,
         row: &Row,
         progress: &mut (dyn FnMut(Stage) + Send),
     ) -> Result<Finished, TillError> {
+        if self.unrecorded.holds(row.id) {
+            return Ok(self.record_waiting(row));
+        }
         let fields = BodyFields::read(&row.body);
         let context = RequestContext {
             operation: row.operation,
             tran_order_no: row.tran_order_no.clone(),
             account: fields.account.clone().unwrap_or_default(),
+            shown_account: row.account_masked.clone(),
             entry_type: row.entry_type,
-            amount: fields.amount.clone(),
+            amount: if row.operation == Operation::Void {
+                quantity_of(row)
+            } else {
+                fields.amount.clone()
+            },
+            amount_sent: row.operation != Operation::Void,
+            partial_ok: row.operation == Operation::Pay && fields.nsf_allowed,
             resend: true,
         };
         let sent = self
             .send_with_retry(row.operation, &row.body, progress)
             .await;
-        self.conclude(row.id, context, sent, progress).await
+        Ok(self.conclude(row.id, context, sent, progress).await)
+    }
+
+    /// Recovery of a row whose answer is waiting in memory: write it, no network.
+    fn record_waiting(&self, row: &Row) -> Finished {
+        let retried = {
+            let mut journal = self.journal();
+            self.unrecorded
+                .retry(&mut journal, Some(row.id), self.offset)
+        };
+        match retried.written.into_iter().next() {
+            Some((outcome, entry)) => Finished {
+                outcome,
+                entry,
+                reached_server: true,
+            },
+            None => {
+                let mut outcome = row_outcome(row);
+                outcome.msg = format!(
+                    "{NOT_RECORDED} (the journal still cannot record PayWizard's answer: {}); do NOT repeat it",
+                    retried.error.unwrap_or_default()
+                );
+                Finished {
+                    outcome,
+                    entry: Some(row.to_history(self.offset)),
+                    reached_server: true,
+                }
+            }
+        }
     }
 
     /// Asks for a card's balances without journaling: a follow-up read that moves nothing.
@@ -224,71 +325,38 @@ impl Till {
         }
     }
 
-    /// Turns the answer into an outcome, fetches the new balance when approved, and commits
-    /// the outcome to the journal.
+    /// Turns the answer into an outcome and commits it to the journal, then fetches the
+    /// card's balances after an approval or a decline (what the card holds helps the
+    /// cashier either way; a failed fetch changes nothing about the outcome). An outcome
+    /// the journal cannot take is kept for a later write and shown as unknown.
     async fn conclude(
         &self,
         row_id: i64,
         context: RequestContext,
         sent: Result<ResponseData, ClientError>,
         progress: &mut (dyn FnMut(Stage) + Send),
-    ) -> Result<Finished, TillError> {
+    ) -> Finished {
         let op = context.operation;
-        let mut outcome = Outcome {
-            operation: op,
-            tran_order_no: context.tran_order_no.clone(),
-            account_id: mask_or_empty(&context.account),
-            entry_type: context.entry_type,
-            status: Status::Approved,
-            code: Some(200),
-            msg: String::new(),
-            checkout_id: None,
-            amount: context.amount.clone(),
-            requested_amount: None,
-            balances: Vec::new(),
-        };
-        let reached_server = !matches!(
-            &sent,
-            Err(ClientError::NotSent(_)) | Err(ClientError::NoAnswer(_))
-        );
-        let response = match sent {
-            Ok(data) => {
-                outcome.msg = "approved".into();
-                outcome.checkout_id = data.checkout_id.clone();
-                outcome.balances = data.balances.clone().unwrap_or_default();
-                Some(data)
-            }
-            Err(e) => {
-                outcome.status = e.status();
-                outcome.code = e.code();
-                outcome.msg = explain(&e, op);
-                if context.resend && outcome.status == Status::Rejected {
-                    // Refusing the resend (bad token, not sent) says nothing about the first
-                    // attempt, which may have been applied: the row stays unknown.
-                    outcome.status = Status::Unknown;
-                    outcome.msg = format!(
-                        "the resend did not get through ({}); whether the first attempt went through is still unknown",
-                        outcome.msg
-                    );
-                }
-                outcome.checkout_id = e.data().and_then(|d| d.checkout_id.clone());
-                e.data().cloned()
-            }
-        };
+        let Judged {
+            mut outcome,
+            response,
+            reached_server,
+        } = judge(&context, sent, &self.body_context.currency);
         let now = (self.clock)();
-        {
-            let mut journal = self.journal();
-            journal.finish(row_id, &outcome, response.as_ref(), now)?;
-            if op == Operation::Void && outcome.status == Status::Approved {
-                let original = self
-                    .original_checkout_of(row_id, &journal)?
-                    .and_then(|checkout| journal.find(&checkout).ok().flatten());
-                if let Some(original) = original {
-                    journal.mark_voided(original.id, row_id)?;
-                }
-            }
+        let recorded = self
+            .journal()
+            .finish(row_id, &outcome, response.as_ref(), now);
+        if let Err(e) = recorded {
+            let shown = unrecorded::shown(&outcome, &e);
+            self.unrecorded.push(row_id, outcome, response, now);
+            let entry = self.history_entry(row_id);
+            return Finished {
+                outcome: shown,
+                entry,
+                reached_server,
+            };
         }
-        if outcome.status == Status::Approved
+        if matches!(outcome.status, Status::Approved | Status::Declined)
             && outcome.balances.is_empty()
             && op.needs_account()
             && !context.account.is_empty()
@@ -296,123 +364,26 @@ impl Till {
             progress(Stage::FetchingBalance);
             match self.balances(&context.account, context.entry_type).await {
                 Ok(data) => outcome.balances = data.balances.unwrap_or_default(),
-                Err(e) => {
-                    outcome.msg = format!("approved (new balance not available: {e})");
+                Err(e) if outcome.status == Status::Approved => {
+                    outcome.msg = format!("{} (new balance not available: {e})", outcome.msg);
                 }
+                Err(_) => {}
             }
         }
-        let entry = self
-            .journal()
-            .row(row_id)?
-            .map(|row| row.to_history(self.offset));
-        Ok(Finished {
+        let entry = self.history_entry(row_id);
+        Finished {
             outcome,
             entry,
             reached_server,
-        })
-    }
-
-    fn original_checkout_of(
-        &self,
-        row_id: i64,
-        journal: &Journal,
-    ) -> Result<Option<String>, JournalError> {
-        Ok(journal.row(row_id)?.and_then(|r| r.original_checkout_id))
-    }
-
-    /// Resolves `ORDER` (a journal tranOrderNo or a checkoutId) to the original's
-    /// checkoutId and, when this till's journal has it, its full card number.
-    pub fn resolve_original(&self, order: &str) -> Result<(String, Option<String>), TillError> {
-        let journal = self.journal();
-        match journal.find(order)? {
-            Some(row) => {
-                let checkout = row.checkout_id.clone().ok_or_else(|| {
-                    TillError::Lookup(format!(
-                        "{order} is in the journal but has no checkoutId (state {}); only an approved transaction can be referred to",
-                        row.state
-                    ))
-                })?;
-                if row.state != RowState::Approved {
-                    return Err(TillError::Lookup(format!(
-                        "{order} is {} in the journal; only an approved transaction can be referred to",
-                        row.state
-                    )));
-                }
-                Ok((checkout, BodyFields::read(&row.body).account))
-            }
-            None => Ok((order.to_owned(), None)),
         }
     }
-}
 
-/// What an outcome needs to know about the request it answers.
-struct RequestContext {
-    operation: Operation,
-    tran_order_no: Option<String>,
-    account: String,
-    entry_type: EntryType,
-    amount: Option<String>,
-    /// A second send of a request whose first outcome is unknown.
-    resend: bool,
-}
-
-/// The few fields recovery reads back out of a journaled body.
-/// The card number a journaled request was for (read from its signed body), if any.
-pub fn account_of(row: &Row) -> Option<String> {
-    BodyFields::read(&row.body)
-        .account
-        .filter(|a| !a.is_empty())
-}
-
-struct BodyFields {
-    account: Option<String>,
-    amount: Option<String>,
-}
-
-impl BodyFields {
-    fn read(body: &[u8]) -> BodyFields {
-        let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        let text = |key: &str| json.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        BodyFields {
-            account: text("accountId"),
-            amount: text("amount"),
-        }
-    }
-}
-
-fn wire_quantity(request: &TillRequest, ctx: &BodyContext) -> Option<String> {
-    match (request.points, request.amount) {
-        (Some(p), _) => Some(p.to_wire()),
-        (None, Some(a)) => Some(a.to_wire(&ctx.currency)),
-        (None, None) => None,
-    }
-}
-
-fn mask_or_empty(account: &str) -> String {
-    if account.is_empty() {
-        String::new()
-    } else {
-        mask_account(account)
-    }
-}
-
-/// The cashier's words for a failure: what happened and what to do next.
-pub fn explain(e: &ClientError, op: Operation) -> String {
-    match e {
-        ClientError::Declined { msg, .. } => msg.clone(),
-        ClientError::Api { code, msg } if e.status() == Status::Rejected => match code {
-            401 | 403 => format!("{msg} — check the till's credentials; nothing was charged"),
-            _ => format!("{msg} (code {code}); nothing was charged"),
-        },
-        ClientError::NotSent(reason) => {
-            format!("not sent — {reason}; nothing was charged, try again when online")
-        }
-        ClientError::HttpStatus { .. } if e.status() == Status::Rejected => {
-            format!("{e}; nothing was charged")
-        }
-        _ if op.moves_value() => format!(
-            "{e} — it may have gone through: do NOT repeat the sale; it is saved in the journal, run recovery or check the balance"
-        ),
-        _ => format!("{e} — try again"),
+    /// Row `id` as the history shows it, if the journal can read it.
+    fn history_entry(&self, id: i64) -> Option<HistoryEntry> {
+        self.journal()
+            .row(id)
+            .ok()
+            .flatten()
+            .map(|row| row.to_history(self.offset))
     }
 }
