@@ -137,6 +137,9 @@ pub struct Config {
     pub max_amount: Amount,
     pub max_points: Points,
     pub scanner: ScannerSettings,
+    /// The receipt printer (`[printer]`, `PAYWIZARD_PRINTER`); its `target` is `None` when
+    /// there is none.
+    pub printer: crate::printer::PrinterSettings,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -153,6 +156,8 @@ pub struct Overrides {
     pub currency: Option<String>,
     pub till_id: Option<String>,
     pub journal: Option<PathBuf>,
+    /// `PAYWIZARD_PRINTER`: the printer's address or path.
+    pub printer: Option<String>,
 }
 
 /// The config file (`assets/config.example.toml` documents every key).
@@ -176,6 +181,8 @@ pub struct FileConfig {
     pub max_points: Option<u64>,
     #[serde(default)]
     pub scanner: FileScanner,
+    #[serde(default)]
+    pub printer: crate::printer::FilePrinter,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -347,6 +354,7 @@ impl Config {
             max_amount,
             max_points: Points::new(file.max_points.unwrap_or(100_000)),
             scanner,
+            printer: crate::printer::config::resolve(o.printer.as_deref(), &file.printer)?,
         })
     }
 

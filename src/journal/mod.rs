@@ -12,6 +12,7 @@
 mod error;
 mod export;
 mod lock;
+mod receipts;
 mod report;
 mod row;
 mod schema;
@@ -28,6 +29,7 @@ use crate::api::{EntryType, Operation, ResponseData, mask_account, order_no};
 use crate::outcome::{HistoryEntry, Outcome, RowState};
 
 pub use error::JournalError;
+pub use receipts::QueuedReceipt;
 pub use report::{Headline, MoneyTotal, Report, ReportLine, days};
 pub use row::Row;
 pub use schema::CURRENT as SCHEMA_VERSION;

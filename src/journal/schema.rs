@@ -57,6 +57,18 @@ const MIGRATIONS: &[&str] = &[
     -- recovery lists the open rows; they are few, so a partial index stays tiny
     CREATE INDEX entries_open ON entries(id) WHERE state IN ('sending','unknown');
     ",
+    // 2: receipts waiting for the printer, oldest first (by id). `receipt` is the receipt
+    // model as JSON, masked card number only; a row is deleted once the printer took every
+    // byte of it, so a printer that is down loses nothing.
+    "
+    CREATE TABLE receipt_queue (
+        id         INTEGER PRIMARY KEY,
+        queued_at  INTEGER NOT NULL,
+        receipt    TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    ) STRICT;
+    ",
 ];
 
 /// The schema version this build writes.
