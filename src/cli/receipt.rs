@@ -120,7 +120,7 @@ fn report(
             "{failure}; {kept} kept in the journal: {retry}"
         )));
     }
-    if flushed.waiting > 0 {
+    if flushed.unreadable > 0 {
         return Err(Failure::Other(format!(
             "printer {}: {kept} still waiting ({} cannot be printed: see the journal's receipt_queue)",
             printer.name(),

@@ -41,19 +41,23 @@ impl PrintNotice {
         )
     }
 
-    fn from_flushed(printer: &ReceiptPrinter, flushed: Flushed) -> PrintNotice {
+    /// `printing`: a receipt was queued just before, so an empty pass means another job
+    /// printed it meanwhile (two prints share one lane and one queue).
+    fn from_flushed(printer: &ReceiptPrinter, flushed: Flushed, printing: bool) -> PrintNotice {
         match flushed.failure {
             Some(failure) => PrintNotice::Offline {
                 printer: printer.name(),
                 waiting: flushed.waiting,
                 reason: failure.problem.to_string(),
             },
-            None if flushed.printed == 0 && flushed.waiting == 0 => PrintNotice::NothingWaiting,
-            None if flushed.waiting > 0 => PrintNotice::Offline {
+            // Receipts queued by another print during this pass are that print's to send.
+            None if flushed.unreadable > 0 => PrintNotice::Offline {
                 printer: printer.name(),
                 waiting: flushed.waiting,
                 reason: format!("{} queued receipts cannot be printed", flushed.unreadable),
             },
+            None if flushed.printed == 0 && printing => PrintNotice::Printed { receipts: 1 },
+            None if flushed.printed == 0 => PrintNotice::NothingWaiting,
             None => PrintNotice::Printed {
                 receipts: flushed.printed,
             },
@@ -127,7 +131,7 @@ impl Printing {
         let job = tokio::task::spawn_blocking(move || {
             printer
                 .print(till.as_ref(), &receipt, OffsetDateTime::now_utc())
-                .map(|flushed| PrintNotice::from_flushed(&printer, flushed))
+                .map(|flushed| PrintNotice::from_flushed(&printer, flushed, true))
                 .unwrap_or_else(|e| PrintNotice::NotQueued(e.to_string()))
         });
         job.await
@@ -143,7 +147,7 @@ impl Printing {
         let job = tokio::task::spawn_blocking(move || {
             printer
                 .flush(till.as_ref())
-                .map(|flushed| PrintNotice::from_flushed(&printer, flushed))
+                .map(|flushed| PrintNotice::from_flushed(&printer, flushed, false))
                 .unwrap_or_else(|e| PrintNotice::NotQueued(e.to_string()))
         });
         job.await

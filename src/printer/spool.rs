@@ -46,9 +46,10 @@ pub struct Flushed {
 }
 
 impl Flushed {
-    /// Nothing is left waiting.
+    /// Every receipt this pass found was printed. (`waiting` may still count receipts
+    /// another print queued meanwhile: that print sends them next.)
     pub fn is_done(&self) -> bool {
-        self.waiting == 0
+        self.failure.is_none() && self.unreadable == 0
     }
 }
 
