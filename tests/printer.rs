@@ -531,7 +531,7 @@ fn printer_down_fails_clearly_keeps_the_job_and_flush_prints_it_once_when_it_is_
         stdout(&out)
     );
     let ops = decode(&stand_in.next_job()).unwrap();
-    assert_eq!(qr_codes(&ops), [order.clone()]);
+    assert_eq!(qr_codes(&ops), [order.as_str()]);
     let paper = lines(&ops).join("\n");
     assert!(
         paper.contains("*** COPY ***") && paper.contains("TRAINING"),
