@@ -37,9 +37,8 @@ const PAGES: &[(&[&str], PageCode)] = &[
 pub struct CodePage(usize);
 
 impl Default for CodePage {
-    /// PC437: what an Epson printer starts in.
     fn default() -> Self {
-        CodePage(0)
+        CodePage::DEFAULT
     }
 }
 
@@ -56,6 +55,9 @@ impl fmt::Display for CodePage {
 }
 
 impl CodePage {
+    /// PC437: what an Epson printer starts in.
+    pub const DEFAULT: CodePage = CodePage(0);
+
     /// `pc858`, `CP858`, `858`, `windows-1252`, `ISO8859-15` ...
     pub fn parse(name: &str) -> Option<CodePage> {
         let wanted: String = name

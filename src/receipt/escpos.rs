@@ -69,6 +69,19 @@ impl Driver for Capture {
     }
 }
 
+/// One line of text, then a line feed. Every supported code page has ASCII in its lower
+/// half, so an ASCII line (nearly all of them) goes out as it is; the crate maps a line with
+/// other characters through the code page's table (the layout transliterated whatever the
+/// page lacks), which costs a lookup and an allocation per character.
+fn write_line(printer: &mut Printer<Capture>, text: &str) -> Result<(), EncodeError> {
+    if text.is_ascii() {
+        printer.custom(text.as_bytes())?.feed()?;
+    } else {
+        printer.writeln(text)?;
+    }
+    Ok(())
+}
+
 /// The whole print job for one receipt.
 pub fn render(receipt: &Receipt, paper: Paper) -> Result<Vec<u8>, EncodeError> {
     let columns = u8::try_from(paper.width).unwrap_or(u8::MAX);
@@ -79,17 +92,15 @@ pub fn render(receipt: &Receipt, paper: Paper) -> Result<Vec<u8>, EncodeError> {
     let codepage = paper.codepage;
     for block in layout::blocks(receipt, paper.width, &|s| codepage.transliterate(s)) {
         match block {
-            Block::Line {
-                text,
-                style: Style::Plain,
-            } => {
-                printer.writeln(&text)?;
-            }
-            Block::Line {
-                text,
-                style: Style::Strong,
-            } => {
-                printer.bold(true)?.writeln(&text)?.bold(false)?;
+            Block::Line { text, style } => {
+                let strong = style == Style::Strong;
+                if strong {
+                    printer.bold(true)?;
+                }
+                write_line(&mut printer, &text)?;
+                if strong {
+                    printer.bold(false)?;
+                }
             }
             Block::Qr(data) => {
                 let option =
