@@ -265,6 +265,24 @@ fn text_the_code_page_cannot_show_is_transliterated_never_sent_as_garbage() {
 }
 
 #[test]
+fn control_characters_in_any_text_never_reach_the_printer_as_commands() {
+    // A store name pasted with escape sequences: ESC d 0, GS V A 0 (a cut), ESC @.
+    let store = "Evil\u{1b}d\u{0}\u{1d}VA\u{0}Store\u{1b}@";
+    let mut outcome = partial_payment(ORDER);
+    outcome.balances[0].value_code = "US\u{7}D".into();
+    let receipt = Receipt::approved(&issuer(store), AT, &outcome).unwrap();
+    let job = escpos::render(&receipt, paper(32)).unwrap();
+    let ops = decode(&job).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ops.iter().filter(|o| **o == Op::Cut).count(), 1, "{ops:?}");
+    assert_eq!(ops.iter().filter(|o| **o == Op::Init).count(), 1, "{ops:?}");
+    let preview = text::render(&receipt, 32);
+    assert!(
+        !preview.chars().any(|c| c.is_control() && c != '\n'),
+        "{preview:?}"
+    );
+}
+
+#[test]
 fn a_printer_that_is_down_keeps_the_receipt_and_prints_it_once_when_back() {
     let port = dead_port();
     let journal = journal();
@@ -425,6 +443,31 @@ fn the_text_receipt_at_each_width() {
         insta::assert_snapshot!("text_training_32", text::render(&training, 32));
         insta::assert_snapshot!("text_training_copy_48", text::render(&reprint, 48));
     });
+}
+
+#[test]
+fn the_example_config_documents_a_printer_section_that_resolves() {
+    use paywizard_till::config::{Config, FileConfig, Overrides, Secret};
+    let file: FileConfig =
+        toml::from_str(include_str!("../assets/config.example.toml")).expect("it parses");
+    let overrides = Overrides {
+        client_secret: Some(Secret::new("s")),
+        jwt_token: Some(Secret::new("t")),
+        ..Overrides::default()
+    };
+    let config = Config::resolve(&overrides, &file).unwrap();
+    assert_eq!(config.printer.target, None, "no printer until one is set");
+    assert_eq!(config.printer.paper, paper(42));
+    assert!(!config.printer.auto);
+    let overrides = Overrides {
+        printer: Some("tcp://10.0.0.9".into()),
+        ..overrides
+    };
+    let config = Config::resolve(&overrides, &file).unwrap();
+    assert_eq!(
+        config.printer.target.unwrap().to_string(),
+        "tcp://10.0.0.9:9100"
+    );
 }
 
 // ---- the real binary ------------------------------------------------------------------
