@@ -140,6 +140,9 @@ pub struct Config {
     /// How long an approved payment keeps its card number in the journal, so a tip can
     /// follow without the card (`tip_window_h`, default 24).
     pub tip_window: Duration,
+    /// The receipt printer (`[printer]`, `PAYWIZARD_PRINTER`); its `target` is `None` when
+    /// there is none.
+    pub printer: crate::printer::PrinterSettings,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -156,6 +159,8 @@ pub struct Overrides {
     pub currency: Option<String>,
     pub till_id: Option<String>,
     pub journal: Option<PathBuf>,
+    /// `PAYWIZARD_PRINTER`: the printer's address or path.
+    pub printer: Option<String>,
 }
 
 /// The config file (`assets/config.example.toml` documents every key).
@@ -180,6 +185,8 @@ pub struct FileConfig {
     pub tip_window_h: Option<u64>,
     #[serde(default)]
     pub scanner: FileScanner,
+    #[serde(default)]
+    pub printer: crate::printer::FilePrinter,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -353,6 +360,7 @@ impl Config {
             max_points: Points::new(file.max_points.unwrap_or(100_000)),
             scanner,
             tip_window: Duration::from_secs(file.tip_window_h.unwrap_or(24).saturating_mul(3600)),
+            printer: crate::printer::config::resolve(o.printer.as_deref(), &file.printer)?,
         })
     }
 

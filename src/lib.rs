@@ -11,6 +11,7 @@ pub mod config;
 pub mod journal;
 pub mod money;
 pub mod outcome;
+pub mod printer;
 pub mod receipt;
 pub mod sim;
 pub mod till;

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use crate::api::{Balance, Operation, TillRequest};
 use crate::journal::{Report, Row};
 use crate::outcome::{HistoryEntry, Outcome, Status};
+use crate::printer::{PrintNotice, Printing};
+use crate::receipt::Receipt;
 
 /// Ties a submitted request to the events about it.
 pub type RequestId = u64;
@@ -35,6 +37,10 @@ pub enum Command {
     LoadReport,
     /// Write a receipt for the printer spooler.
     SaveReceipt { name: String, text: String },
+    /// Queue a receipt and print the queue (oldest first) on the receipt printer.
+    PrintReceipt(Box<Receipt>),
+    /// Print every receipt still waiting for the printer.
+    FlushReceipts,
     /// Finish in-flight work and stop.
     Shutdown,
 }
@@ -102,6 +108,8 @@ pub enum Event {
     Report(Box<Report>),
     /// Where the receipt was written, or why it was not.
     ReceiptSaved(Result<String, String>),
+    /// How a print job (asked for, or automatic after an approval) ended.
+    Printed(PrintNotice),
     Connection(Connection),
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
@@ -128,12 +136,24 @@ pub fn spawn(
     commands: UnboundedReceiver<Command>,
     events: UnboundedSender<Event>,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(run(till, receipts_dir, commands, events))
+    spawn_with_printer(till, receipts_dir, None, commands, events)
+}
+
+/// [`spawn`], printing receipts with `printing` (and, with `auto`, after each approval).
+pub fn spawn_with_printer(
+    till: Arc<Till>,
+    receipts_dir: Option<PathBuf>,
+    printing: Option<Arc<Printing>>,
+    commands: UnboundedReceiver<Command>,
+    events: UnboundedSender<Event>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(till, receipts_dir, printing, commands, events))
 }
 
 async fn run(
     till: Arc<Till>,
     receipts_dir: Option<PathBuf>,
+    printing: Option<Arc<Printing>>,
     mut commands: UnboundedReceiver<Command>,
     events: UnboundedSender<Event>,
 ) {
@@ -161,12 +181,17 @@ async fn run(
             Command::Submit { id, request } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                in_flight.spawn(async move { submit(&till, id, request, &events).await });
+                let printing = printing.clone();
+                in_flight.spawn(async move {
+                    submit(&till, id, request, &events, printing.as_ref()).await
+                });
             }
             Command::Resend { id, row } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                in_flight.spawn(async move { resend(&till, id, row, &events).await });
+                let printing = printing.clone();
+                in_flight
+                    .spawn(async move { resend(&till, id, row, &events, printing.as_ref()).await });
             }
             Command::CheckRowBalance { row } => {
                 let till = Arc::clone(&till);
@@ -213,6 +238,14 @@ async fn run(
                         .map_err(|e| format!("cannot write the receipt in {}: {e}", dir.display())),
                 }));
             }
+            Command::PrintReceipt(receipt) => match printing.clone() {
+                Some(p) => spawn_print(&mut in_flight, p.print(*receipt), &events),
+                None => send(Event::Printed(PrintNotice::NoPrinter)),
+            },
+            Command::FlushReceipts => match printing.clone() {
+                Some(p) => spawn_print(&mut in_flight, p.flush(), &events),
+                None => send(Event::Printed(PrintNotice::NoPrinter)),
+            },
             Command::Shutdown => break,
         }
         // Reap finished requests so the set does not grow over a shift.
@@ -261,6 +294,28 @@ fn retry_unrecorded(till: &Till, events: &UnboundedSender<Event>, last: &mut Opt
     }
 }
 
+/// A print job runs beside the requests (it never holds the journal while the printer
+/// talks) and reports how it ended.
+fn spawn_print(
+    in_flight: &mut JoinSet<()>,
+    job: impl std::future::Future<Output = PrintNotice> + Send + 'static,
+    events: &UnboundedSender<Event>,
+) {
+    let events = events.clone();
+    in_flight.spawn(async move {
+        let _ = events.send(Event::Printed(job.await));
+    });
+}
+
+/// With `auto` printing, an approval's receipt goes to the printer by itself, after the
+/// outcome is on screen.
+fn print_in_background(printing: Arc<Printing>, receipt: Receipt, events: &UnboundedSender<Event>) {
+    let events = events.clone();
+    tokio::spawn(async move {
+        let _ = events.send(Event::Printed(printing.print(receipt).await));
+    });
+}
+
 fn abandon(till: &Till, row: i64, reason: &str) -> Event {
     let mut journal = till.journal();
     let result = journal
@@ -287,7 +342,13 @@ async fn row_balance(till: &Till, row: i64) -> Result<Vec<Balance>, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSender<Event>) {
+async fn resend(
+    till: &Till,
+    id: RequestId,
+    row_id: i64,
+    events: &UnboundedSender<Event>,
+    printing: Option<&Arc<Printing>>,
+) {
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
     };
@@ -299,7 +360,7 @@ async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSende
         Err(reason) => Err(reason),
     };
     match finished {
-        Ok(finished) => report_finished(till, id, finished, events),
+        Ok(finished) => report_finished(till, id, finished, events, printing),
         Err(reason) => {
             let _ = events.send(Event::ResendFailed { id, reason });
         }
@@ -334,12 +395,18 @@ fn report_finished(
     id: RequestId,
     finished: crate::till::Finished,
     events: &UnboundedSender<Event>,
+    printing: Option<&Arc<Printing>>,
 ) {
     let _ = events.send(Event::Connection(if finished.reached_server {
         Connection::Online
     } else {
         Connection::Offline
     }));
+    let auto_receipt = printing.and_then(|p| {
+        let at = finished.entry.as_ref()?.at;
+        p.auto_receipt(&finished.outcome, at)
+            .map(|r| (Arc::clone(p), r))
+    });
     let _ = events.send(Event::Finished {
         id,
         outcome: Box::new(finished.outcome),
@@ -348,6 +415,9 @@ fn report_finished(
     if till.unrecorded() > 0 {
         retry_unrecorded(till, events, &mut None);
     }
+    if let Some((printing, receipt)) = auto_receipt {
+        print_in_background(printing, receipt, events);
+    }
 }
 
 async fn submit(
@@ -355,6 +425,7 @@ async fn submit(
     id: RequestId,
     request: Box<TillRequest>,
     events: &UnboundedSender<Event>,
+    printing: Option<&Arc<Printing>>,
 ) {
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
@@ -370,7 +441,7 @@ async fn submit(
                 && finished.outcome.status == Status::Approved)
                 .then(|| request.original_checkout_id.clone())
                 .flatten();
-            report_finished(till, id, finished, events);
+            report_finished(till, id, finished, events, printing);
             // The sale it reversed now reads `voided` in the history too.
             if let Some(original) = voided
                 && let Ok(Some(row)) = till.journal().find(&original)

@@ -588,6 +588,12 @@ fn toml_key() -> impl Strategy<Value = &'static str> {
         "scanner.max_gap_ms",
         "scanner.quiet_ms",
         "scanner.min_len",
+        "printer.address",
+        "printer.device",
+        "printer.width",
+        "printer.auto",
+        "printer.codepage",
+        "printer.write_timeout_ms",
         "bogus",
     ])
 }

@@ -746,6 +746,14 @@ fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Report(report) => app.report = Some(report),
         Event::ReceiptSaved(Ok(path)) => app.say(format!("receipt saved: {path}"), Tone::Info),
         Event::ReceiptSaved(Err(e)) => app.say(e, Tone::Error),
+        Event::Printed(notice) => {
+            let tone = if notice.is_trouble() {
+                Tone::Warning
+            } else {
+                Tone::Info
+            };
+            app.say(notice.to_string(), tone);
+        }
         Event::History { before: _, entries } => {
             app.history.merge_page(entries, PAGE);
         }

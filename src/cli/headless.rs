@@ -227,6 +227,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             reason,
             out,
         } => recover(config, offset, list, abandon, reason, out).await,
+        Command::Receipt(args) => super::receipt::run(args, config, offset),
         Command::Sim(_) => unreachable!("the simulator is started by the runtime"),
     }
 }
@@ -250,7 +251,7 @@ fn parse_amount(text: &str, config: &Config) -> Result<Amount, Failure> {
     Amount::parse(text, &config.currency, config.max_amount).map_err(|e| bad_input("--amount", e))
 }
 
-fn check_order(order: &str) -> Result<(), Failure> {
+pub(super) fn check_order(order: &str) -> Result<(), Failure> {
     if !crate::api::clean::is_identifier(order) {
         return Err(bad_input(
             "--order",
@@ -315,7 +316,7 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
-fn read_journal(config: &Config) -> Result<Journal, Failure> {
+pub(super) fn read_journal(config: &Config) -> Result<Journal, Failure> {
     Journal::open_read_only(&config.journal_path)
         .map_err(|e| Failure::BadConfig(format!("journal: {e}")))
 }
@@ -358,7 +359,7 @@ async fn recorded(till: &Till, mut outcome: Outcome) -> Outcome {
     outcome
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
+pub(super) fn print_json<T: serde::Serialize>(value: &T) {
     println!(
         "{}",
         serde_json::to_string(value).expect("outcomes always serialize")

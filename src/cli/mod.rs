@@ -5,6 +5,7 @@
 //! means unknown), 78 bad configuration.
 
 mod headless;
+mod receipt;
 mod runtime;
 
 use std::ffi::OsString;
@@ -89,6 +90,15 @@ pub struct GlobalArgs {
         value_name = "PATH"
     )]
     pub journal: Option<PathBuf>,
+    /// Receipt printer: tcp://HOST:PORT, HOST[:PORT] (raw ESC/POS, port 9100) or a device
+    /// or file path (/dev/usb/lp0).
+    #[arg(
+        long,
+        global = true,
+        env = "PAYWIZARD_PRINTER",
+        value_name = "ADDRESS|PATH"
+    )]
+    pub printer: Option<String>,
 }
 
 impl GlobalArgs {
@@ -104,6 +114,7 @@ impl GlobalArgs {
             currency: self.currency.clone(),
             till_id: self.till_id.clone(),
             journal: self.journal.clone(),
+            printer: self.printer.clone(),
         }
     }
 }
@@ -253,8 +264,31 @@ pub enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Show or print the receipt of an approved operation, or print the receipts waiting.
+    Receipt(ReceiptArgs),
     /// Run the PayWizard simulator alone.
     Sim(crate::sim::cli::SimArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReceiptArgs {
+    /// The operation's tranOrderNo or checkoutId (from this till's journal). A receipt
+    /// made this way is a reprint and says COPY.
+    #[arg(
+        long,
+        value_name = "ORDER",
+        required_unless_present = "flush",
+        conflicts_with = "flush"
+    )]
+    pub order: Option<String>,
+    /// Print it on the receipt printer (after anything still waiting) instead of showing it.
+    #[arg(long, requires = "order")]
+    pub print: bool,
+    /// Print every receipt still waiting for the printer, oldest first.
+    #[arg(long)]
+    pub flush: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// Parses the process arguments and runs; the exit code follows the contract.
@@ -290,9 +324,12 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
     let session = runtime::open_session(config, offset).await?;
     let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
     let (event_tx, event_rx) = tokio::sync::mpsc::unbounded_channel();
-    let worker = crate::worker::spawn(
+    let printing =
+        crate::printer::Printing::new(&session.config, std::sync::Arc::clone(&session.till));
+    let worker = crate::worker::spawn_with_printer(
         std::sync::Arc::clone(&session.till),
         session.config.receipts_dir.clone(),
+        Some(printing),
         command_rx,
         event_tx,
     );

@@ -91,12 +91,25 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     -- the rows still holding a card are few (open rows, the last day's payments)
     CREATE INDEX entries_card_held ON entries(id) WHERE card_held = 1;
     ",
+    // 3: receipts waiting for the printer, oldest first (by id). `receipt` is the receipt
+    // model as JSON, masked card number only; a row is deleted once the printer took every
+    // byte of it, so a printer that is down loses nothing.
+    "
+    CREATE TABLE receipt_queue (
+        id         INTEGER PRIMARY KEY,
+        queued_at  INTEGER NOT NULL,
+        receipt    TEXT NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    ) STRICT;
+    ",
 ];
 
 /// Tables every journal at [`CURRENT`] has. A file marked as ours that lacks one is
 /// damaged (say its `-wal` was lost before the schema reached the main file): refused,
 /// never created again over it.
-const TABLES: &[&str] = &["entries", "journal_info"];
+/// Each with the schema version that added it.
+const TABLES: &[(&str, i64)] = &[("entries", 1), ("journal_info", 2), ("receipt_queue", 3)];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -116,8 +129,11 @@ fn is_empty(conn: &Connection) -> Result<bool, JournalError> {
 }
 
 fn missing_tables(conn: &Connection, found: i64) -> Result<Vec<&'static str>, JournalError> {
-    // Version 1 had only `entries` (and a sequence table that version 2 replaced).
-    let expected: &[&str] = if found >= 2 { TABLES } else { &TABLES[..1] };
+    // (Version 1 also had a sequence table, which version 2 replaced.)
+    let expected = TABLES
+        .iter()
+        .filter(|(_, since)| *since <= found)
+        .map(|(t, _)| t);
     let mut missing = Vec::new();
     for table in expected {
         let n: i64 = conn.query_row(

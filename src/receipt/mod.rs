@@ -1,105 +1,33 @@
-//! Receipts for approved operations: the text (pure, shown on screen and in tests) and the
-//! file a printer spooler picks up (written by the worker, never by the UI).
+//! Receipts for approved operations: one model ([`Receipt`]), laid out once
+//! (`layout`), drawn as text for the screen and the spooler's file ([`text`]) and as
+//! ESC/POS bytes for a thermal printer ([`escpos`]), so the preview and the paper cannot
+//! say different things. Printing and the queue that keeps unprinted receipts live in
+//! `printer`.
+
+pub mod codepage;
+pub mod escpos;
+mod layout;
+pub mod model;
+pub mod text;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
-use time::macros::format_description;
 
-use crate::api::Quantity;
-use crate::outcome::{Outcome, Status};
+use crate::outcome::Outcome;
 
-/// Columns of a till-roll printer.
+pub use codepage::CodePage;
+pub use layout::{COPY, TRAINING};
+pub use model::{BalanceLine, Issuer, MaskedCard, Moved, NoReceipt, Receipt, Unit};
+
+/// Columns of the screen's receipt preview.
 pub const WIDTH: usize = 40;
 
-/// Who issued the receipt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issuer {
-    pub store: String,
-    pub till_id: String,
-    pub currency: String,
-}
-
-/// The receipt for an approved outcome, or `None`: nothing else deserves one (a declined or
-/// unknown outcome on paper would read like a sale).
+/// The receipt text of an approved outcome at the preview's width, or `None`: nothing else
+/// deserves one (a declined or unknown outcome on paper would read like a sale).
 pub fn text(issuer: &Issuer, at: OffsetDateTime, outcome: &Outcome) -> Option<String> {
-    if outcome.status != Status::Approved {
-        return None;
-    }
-    let when = at
-        .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second]"
-        ))
-        .unwrap_or_default();
-    let rule = "-".repeat(WIDTH);
-    let mut lines = vec![
-        centered(&issuer.store),
-        centered(&format!("till {}", issuer.till_id)),
-        centered(&when),
-        rule.clone(),
-        centered(&outcome.operation.label().to_uppercase()),
-        pair("Card", &outcome.account_id),
-    ];
-    if let Some(amount) = &outcome.amount {
-        let quantity = match outcome.operation.quantity() {
-            Quantity::Points => Some(format!("{amount} pts")),
-            Quantity::Money => Some(format!("{} {amount}", issuer.currency)),
-            Quantity::None => None,
-        };
-        if let Some(q) = quantity {
-            lines.push(pair(quantity_label(outcome), &q));
-        }
-    }
-    for balance in &outcome.balances {
-        let label = if balance.is_points() {
-            "Points balance"
-        } else {
-            "New balance"
-        };
-        lines.push(pair(label, &balance.display()));
-    }
-    lines.push(rule.clone());
-    if let Some(no) = &outcome.tran_order_no {
-        lines.push("tranOrderNo".to_owned());
-        lines.push(format!("  {no}"));
-    }
-    if let Some(id) = &outcome.checkout_id {
-        lines.push(pair("checkoutId", id));
-    }
-    lines.push(rule);
-    lines.push(centered("APPROVED"));
-    let mut text = lines.join("\n");
-    text.push('\n');
-    Some(text)
-}
-
-fn quantity_label(outcome: &Outcome) -> &'static str {
-    use crate::api::Operation::*;
-    match outcome.operation {
-        IssuePoints => "Points issued",
-        RedeemPoints => "Points redeemed",
-        TopUp => "Topped up",
-        Pay => "Paid",
-        Tip => "Tip",
-        Balance | Activate | Void => "Amount",
-    }
-}
-
-fn centered(text: &str) -> String {
-    let len = text.chars().count();
-    if len >= WIDTH {
-        return text.to_owned();
-    }
-    format!("{}{text}", " ".repeat((WIDTH - len) / 2))
-}
-
-fn pair(label: &str, value: &str) -> String {
-    let used = label.chars().count() + value.chars().count();
-    if used + 1 > WIDTH {
-        return format!("{label} {value}");
-    }
-    format!("{label}{}{value}", " ".repeat(WIDTH - used))
+    Receipt::approved(issuer, at, outcome).map(|r| text::render(&r, WIDTH))
 }
 
 /// The receipt's file name: its tranOrderNo (unique per till), else its checkoutId.
@@ -133,6 +61,7 @@ mod tests {
     use super::*;
     use crate::api::{Balance, EntryType, Operation};
     use crate::money::WireDecimal;
+    use crate::outcome::Status;
 
     fn issuer() -> Issuer {
         Issuer {
