@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod printer;
+pub mod pg;
 pub mod term;
 
 use std::path::{Path, PathBuf};
