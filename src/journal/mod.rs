@@ -44,7 +44,7 @@ pub use cards::DEFAULT_TIP_WINDOW;
 pub use checkpoint::CHECKPOINT_EVERY_ROWS;
 pub use error::JournalError;
 pub use receipts::QueuedReceipt;
-pub use report::{Headline, MoneyTotal, Report, ReportLine, days};
+pub use report::{Group, Headline, MoneyTotal, Report, ReportLine, assemble, days};
 pub use row::Row;
 pub use schema::CURRENT as SCHEMA_VERSION;
 
