@@ -153,7 +153,9 @@ pub fn assemble(
     for g in groups {
         // Order lines the way the cashier sees operations and states, not alphabetically.
         let (Some(op_i), Some(state_i)) = (
-            Operation::ALL.iter().position(|o| o.cli_name() == g.operation),
+            Operation::ALL
+                .iter()
+                .position(|o| o.cli_name() == g.operation),
             RowState::ALL.iter().position(|s| s.as_str() == g.state),
         ) else {
             continue; // a value from a newer build; the schema CHECK keeps states known

@@ -5,14 +5,20 @@
 
 pub mod address;
 pub mod push;
+pub mod query;
 pub mod schema;
+pub mod settings;
+pub mod sync;
 
 use std::time::Duration;
 
 use tokio_postgres::Client;
 
 pub use address::{SslMode, StoreAddress};
-pub use push::{Change, StoreRow, TillIdentity};
+pub use push::{Change, Cursor, StoreRow, TillIdentity};
+pub use query::{Filter, StoreEntry, StoreReport};
+pub use settings::StoreSettings;
+pub use sync::{Source, SyncError, Synced, sync_once};
 
 /// Why the store database could not be used. Messages name the database by
 /// [`StoreAddress::shown`], never with its password.
@@ -113,8 +119,8 @@ impl Store {
     }
 
     /// How far the store has `till`'s changes.
-    pub async fn pushed_seq(&self, till: &TillIdentity) -> Result<i64, StoreError> {
-        push::pushed_seq(&self.client, till, self.address.shown()).await
+    pub async fn cursor(&self, till: &TillIdentity) -> Result<Cursor, StoreError> {
+        push::cursor(&self.client, till, self.address.shown()).await
     }
 
     /// Stores a batch of `till`'s changes and moves its cursor past them.
@@ -122,9 +128,10 @@ impl Store {
         &mut self,
         till: &TillIdentity,
         changes: &[Change],
+        head_hash: &[u8],
     ) -> Result<usize, StoreError> {
         let shown = self.address.shown().to_owned();
-        push::push(&mut self.client, till, changes, &shown).await
+        push::push(&mut self.client, till, changes, head_hash, &shown).await
     }
 
     pub fn client(&self) -> &Client {

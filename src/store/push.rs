@@ -53,28 +53,40 @@ pub struct Change {
     pub row: StoreRow,
 }
 
-/// How far the store has this till's changes: every change with `seq <= pushed_seq` is in.
-pub async fn pushed_seq(
+/// How far the store has a till journal's changes: every change with `seq <= seq` is in,
+/// and `head_hash` is the journal's chain hash at `seq` as it was pushed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cursor {
+    pub seq: i64,
+    pub head_hash: Option<Vec<u8>>,
+}
+
+pub async fn cursor(
     client: &Client,
     till: &TillIdentity,
     shown: &str,
-) -> Result<i64, StoreError> {
+) -> Result<Cursor, StoreError> {
     let row = client
         .query_opt(
-            "SELECT pushed_seq FROM tills WHERE instance_id = $1",
+            "SELECT pushed_seq, head_hash FROM tills WHERE instance_id = $1",
             &[&till.instance_id],
         )
         .await
         .map_err(|e| StoreError::database(shown, &e))?;
-    Ok(row.map_or(0, |r| r.get(0)))
+    Ok(row.map_or_else(Cursor::default, |r| Cursor {
+        seq: r.get(0),
+        head_hash: r.get(1),
+    }))
 }
 
-/// Stores a batch of changes (ordered by `seq`) and moves the cursor to the last one.
-/// Returns how many rows were written (a row seen twice in the batch counts once).
+/// Stores a batch of changes (ordered by `seq`) and moves the cursor to the last one,
+/// whose chain hash is `head_hash`. Returns how many rows were written (a row seen twice
+/// in the batch counts once).
 pub async fn push(
     client: &mut Client,
     till: &TillIdentity,
     changes: &[Change],
+    head_hash: &[u8],
     shown: &str,
 ) -> Result<usize, StoreError> {
     let Some(last) = changes.iter().map(|c| c.seq).max() else {
@@ -160,9 +172,12 @@ pub async fn push(
         )
         .await
         .map_err(db)?;
+    // Two pushes of the same changes may race (two `sync` runs): the later cursor wins,
+    // with the hash that belongs to it.
     tx.execute(
-        "UPDATE tills SET pushed_seq = GREATEST(pushed_seq, $2) WHERE instance_id = $1",
-        &[&till.instance_id, &last],
+        "UPDATE tills SET pushed_seq = $2, head_hash = $3
+         WHERE instance_id = $1 AND pushed_seq <= $2",
+        &[&till.instance_id, &last, &head_hash],
     )
     .await
     .map_err(db)?;

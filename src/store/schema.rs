@@ -20,6 +20,8 @@ const MIGRATIONS: &[&str] = &[
         store_name   TEXT NOT NULL,
         -- the outbox cursor: every local change up to this one is stored here
         pushed_seq   BIGINT NOT NULL DEFAULT 0,
+        -- the journal's chain hash at pushed_seq: a local rewrite after a sync shows
+        head_hash    BYTEA,
         first_push   TIMESTAMPTZ NOT NULL DEFAULT now(),
         last_push    TIMESTAMPTZ NOT NULL DEFAULT now()
     );
