@@ -143,6 +143,9 @@ pub struct Config {
     /// The receipt printer (`[printer]`, `PAYWIZARD_PRINTER`); its `target` is `None` when
     /// there is none.
     pub printer: crate::printer::PrinterSettings,
+    /// The store's central database (`PAYWIZARD_STORE_DB` / `store_db`); `None`: this till
+    /// stands alone.
+    pub store: Option<crate::store::StoreSettings>,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -161,6 +164,9 @@ pub struct Overrides {
     pub journal: Option<PathBuf>,
     /// `PAYWIZARD_PRINTER`: the printer's address or path.
     pub printer: Option<String>,
+    /// `PAYWIZARD_STORE_DB`: environment only (a flag would show its password in the
+    /// process list).
+    pub store_db: Option<Secret>,
 }
 
 /// The config file (`assets/config.example.toml` documents every key).
@@ -187,6 +193,11 @@ pub struct FileConfig {
     pub scanner: FileScanner,
     #[serde(default)]
     pub printer: crate::printer::FilePrinter,
+    /// `postgres://` URL of the store's central database.
+    pub store_db: Option<String>,
+    pub store_connect_timeout_ms: Option<u64>,
+    /// How often the screen pushes to the store when nothing else prompts it.
+    pub store_sync_every_s: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -361,6 +372,7 @@ impl Config {
             scanner,
             tip_window: Duration::from_secs(file.tip_window_h.unwrap_or(24).saturating_mul(3600)),
             printer: crate::printer::config::resolve(o.printer.as_deref(), &file.printer)?,
+            store: crate::store::StoreSettings::resolve(o.store_db.as_ref(), file)?,
         })
     }
 

@@ -14,6 +14,7 @@ pub mod outcome;
 pub mod printer;
 pub mod receipt;
 pub mod sim;
+pub mod store;
 pub mod till;
 pub mod tui;
 pub mod ui;

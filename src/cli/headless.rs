@@ -46,7 +46,7 @@ impl fmt::Display for Failure {
     }
 }
 
-fn bad_input(flag: &str, reason: impl fmt::Display) -> Failure {
+pub(super) fn bad_input(flag: &str, reason: impl fmt::Display) -> Failure {
     Failure::BadInput(format!("{flag}: {reason}"))
 }
 
@@ -169,7 +169,23 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             req.original_checkout_id = Some(original.checkout_id);
             finish(&session.till, req, out).await
         }
-        Command::History { limit, out } => {
+        Command::History {
+            store,
+            from,
+            to,
+            limit,
+            out,
+        } if store.store => {
+            super::store::history(&config, &store, from, to, limit, out, offset).await
+        }
+        Command::Report {
+            from,
+            to,
+            store,
+            out,
+        } if store.store => super::store::report(&config, &store, from, to, out, offset).await,
+        Command::Sync { out } => super::store::sync(&config, out).await,
+        Command::History { limit, out, .. } => {
             let journal = read_journal(&config)?;
             let entries = journal
                 .history(None, usize::from(limit), offset)
@@ -197,7 +213,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             }
             Ok(0)
         }
-        Command::Report { from, to, out } => {
+        Command::Report { from, to, out, .. } => {
             let (from, to) = date_range(from.as_deref(), to.as_deref(), offset)?;
             let journal = read_journal(&config)?;
             let report = journal
@@ -228,6 +244,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             out,
         } => recover(config, offset, list, abandon, reason, out).await,
         Command::Receipt(args) => super::receipt::run(args, config, offset),
+        Command::Verify { out } => verify(&config, out),
         Command::Sim(_) => unreachable!("the simulator is started by the runtime"),
     }
 }
@@ -314,6 +331,23 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(not(unix))]
 fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
+}
+
+/// `verify`: read-only, so it can run beside a till that is selling.
+fn verify(config: &Config, out: OutputArgs) -> Result<u8, Failure> {
+    let journal = read_journal(config)?;
+    let found = journal
+        .verify()
+        .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+    if out.json {
+        print_json(&found);
+    } else {
+        match &found.problem {
+            None => println!("{} entries, chain intact", found.entries),
+            Some(problem) => println!("chain broken: {problem}"),
+        }
+    }
+    Ok(if found.intact() { 0 } else { exit::DECLINED })
 }
 
 pub(super) fn read_journal(config: &Config) -> Result<Journal, Failure> {
@@ -409,7 +443,7 @@ fn print_outcome(outcome: &Outcome, currency: &str, out: OutputArgs) {
 }
 
 /// `--from`/`--to` as local days; today when absent. The end is exclusive (next midnight).
-fn date_range(
+pub(super) fn date_range(
     from: Option<&str>,
     to: Option<&str>,
     offset: UtcOffset,

@@ -7,6 +7,7 @@
 mod headless;
 mod receipt;
 mod runtime;
+mod store;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -115,6 +116,10 @@ impl GlobalArgs {
             till_id: self.till_id.clone(),
             journal: self.journal.clone(),
             printer: self.printer.clone(),
+            store_db: std::env::var("PAYWIZARD_STORE_DB")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(Secret::new),
         }
     }
 }
@@ -127,6 +132,17 @@ pub struct CardArgs {
     /// How the card number was read: B scanned, K keyed, M swiped, P contactless.
     #[arg(long, default_value = "K", value_name = "B|K|M|P")]
     pub entry: String,
+}
+
+/// Reading the store's central database instead of this till's journal.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Every till, from the store's central database (PAYWIZARD_STORE_DB).
+    #[arg(long)]
+    pub store: bool,
+    /// With --store: one till only.
+    #[arg(long, value_name = "ID", requires = "store")]
+    pub till: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Args)]
@@ -228,6 +244,14 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=10_000))]
         limit: u16,
         #[command(flatten)]
+        store: StoreArgs,
+        /// With --store: first day, YYYY-MM-DD.
+        #[arg(long, requires = "store")]
+        from: Option<String>,
+        /// With --store: last day, YYYY-MM-DD.
+        #[arg(long, requires = "store")]
+        to: Option<String>,
+        #[command(flatten)]
         out: OutputArgs,
     },
     /// Totals by operation and outcome (today, or a date range).
@@ -239,6 +263,13 @@ pub enum Command {
         #[arg(long)]
         to: Option<String>,
         #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Push this till's journal to the store's central database (PAYWIZARD_STORE_DB).
+    Sync {
+        #[command(flatten)]
         out: OutputArgs,
     },
     /// Write transactions as CSV (masked card numbers).
@@ -249,6 +280,12 @@ pub enum Command {
         from: Option<String>,
         #[arg(long)]
         to: Option<String>,
+    },
+    /// Walk the journal's hash chain: exit 0 when every entry matches, 1 naming the first
+    /// that does not (an edit, a deleted or reordered row made outside the till).
+    Verify {
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// Resolve requests whose outcome is unknown (left by a crash or a timeout).
     Recover {

@@ -17,6 +17,7 @@
 mod cards;
 mod checkpoint;
 mod error;
+mod events;
 mod export;
 mod files;
 mod lock;
@@ -43,8 +44,9 @@ use crate::outcome::RowState;
 pub use cards::DEFAULT_TIP_WINDOW;
 pub use checkpoint::CHECKPOINT_EVERY_ROWS;
 pub use error::JournalError;
+pub use events::{ChangedRow, Verification};
 pub use receipts::QueuedReceipt;
-pub use report::{Headline, MoneyTotal, Report, ReportLine, days};
+pub use report::{Group, Headline, MoneyTotal, Report, ReportLine, assemble, days};
 pub use row::Row;
 pub use schema::CURRENT as SCHEMA_VERSION;
 
@@ -80,7 +82,7 @@ pub struct Journal {
     // Field order is drop order: close SQLite before letting another writer in.
     conn: Connection,
     till_id: String,
-    /// Part of every tranOrderNo (see `order_no`); empty on a read-only journal.
+    /// Part of every tranOrderNo (see `order_no`), and the journal's name in the store.
     instance_id: String,
     /// For messages; `:memory:` for an in-memory journal.
     name: String,
@@ -111,6 +113,8 @@ fn check_till_id(till_id: &str) -> Result<String, JournalError> {
 /// writing ahead.
 fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // The change log's triggers (writer) and `verify` (reader) hash with these.
+    events::register(conn)?;
     if writer {
         let mode: String =
             conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -183,10 +187,15 @@ impl Journal {
             }
             _ => {}
         }
+        let instance_id = conn.query_row(
+            "SELECT instance_id FROM journal_info WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(Journal {
             conn,
             till_id: String::new(),
-            instance_id: String::new(),
+            instance_id,
             name,
             read_only: true,
             tip_window: DEFAULT_TIP_WINDOW,

@@ -105,6 +105,19 @@ struct Acc {
     points: u64,
 }
 
+/// One `GROUP BY operation, state, currency` line, from the till's journal or the store's
+/// central database: both reports are assembled by [`assemble`], so they cannot differ in
+/// what they count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub operation: String,
+    pub state: String,
+    pub currency: String,
+    pub count: i64,
+    pub money: Option<i64>,
+    pub points: Option<i64>,
+}
+
 pub(crate) fn build(
     conn: &Connection,
     from: OffsetDateTime,
@@ -115,28 +128,44 @@ pub(crate) fn build(
          FROM entries WHERE created_at >= ?1 AND created_at < ?2
          GROUP BY operation, state, currency",
     )?;
+    let groups = stmt
+        .query_map([to_ms(from), to_ms(to)], |r| {
+            Ok(Group {
+                operation: r.get(0)?,
+                state: r.get(1)?,
+                currency: r.get(2)?,
+                count: r.get(3)?,
+                money: r.get(4)?,
+                points: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(assemble(from, to, groups))
+}
+
+/// Totals from grouped rows: the headline counts approved rows only, open rows apart.
+pub fn assemble(
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    groups: impl IntoIterator<Item = Group>,
+) -> Report {
     let mut acc: BTreeMap<(usize, usize), Acc> = BTreeMap::new();
-    let mut rows = stmt.query([to_ms(from), to_ms(to)])?;
-    while let Some(r) = rows.next()? {
-        let op: String = r.get(0)?;
-        let state: String = r.get(1)?;
-        let currency: String = r.get(2)?;
-        let count: i64 = r.get(3)?;
-        let money: Option<i64> = r.get(4)?;
-        let points: Option<i64> = r.get(5)?;
+    for g in groups {
         // Order lines the way the cashier sees operations and states, not alphabetically.
         let (Some(op_i), Some(state_i)) = (
-            Operation::ALL.iter().position(|o| o.cli_name() == op),
-            RowState::ALL.iter().position(|s| s.as_str() == state),
+            Operation::ALL
+                .iter()
+                .position(|o| o.cli_name() == g.operation),
+            RowState::ALL.iter().position(|s| s.as_str() == g.state),
         ) else {
             continue; // a value from a newer build; the schema CHECK keeps states known
         };
         let a = acc.entry((op_i, state_i)).or_default();
-        a.count += u64::try_from(count).unwrap_or(0);
-        if let Some(m) = money {
-            *a.money.entry(currency).or_default() += m;
+        a.count += u64::try_from(g.count).unwrap_or(0);
+        if let Some(m) = g.money {
+            *a.money.entry(g.currency).or_default() += m;
         }
-        a.points += points.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        a.points += g.points.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
     }
 
     let mut headline = Headline::default();
@@ -181,12 +210,12 @@ pub(crate) fn build(
     headline.tipped = totals(&tipped);
     headline.voided = totals(&voided);
     headline.open_money = totals(&open_money);
-    Ok(Report {
+    Report {
         from,
         to,
         lines,
         headline,
-    })
+    }
 }
 
 fn money_text(money: &[MoneyTotal]) -> String {

@@ -132,36 +132,49 @@ fn time_col(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Option<Offset
 
 /// Reads a row selected with [`COLUMNS`] (`with_body = false`) or [`COLUMNS_WITH_BODY`].
 pub(crate) fn read(r: &rusqlite::Row<'_>, with_body: bool) -> rusqlite::Result<Row> {
-    let op: String = r.get(4)?;
-    let entry: String = r.get(7)?;
-    let state: String = r.get(11)?;
-    let points: Option<i64> = r.get(9)?;
+    read_at(r, 0, with_body)
+}
+
+/// [`read`] for a select whose row columns start at index `base` (after others).
+pub(crate) fn read_at(
+    r: &rusqlite::Row<'_>,
+    base: usize,
+    with_body: bool,
+) -> rusqlite::Result<Row> {
+    let op: String = r.get(base + 4)?;
+    let entry: String = r.get(base + 7)?;
+    let state: String = r.get(base + 11)?;
+    let points: Option<i64> = r.get(base + 9)?;
     Ok(Row {
-        id: r.get(0)?,
-        created_at: time_col(r, 1)?.ok_or_else(|| bad(1, "no created_at".into()))?,
-        finished_at: time_col(r, 2)?,
-        till_id: r.get(3)?,
+        id: r.get(base)?,
+        created_at: time_col(r, base + 1)?.ok_or_else(|| bad(base + 1, "no created_at".into()))?,
+        finished_at: time_col(r, base + 2)?,
+        till_id: r.get(base + 3)?,
         operation: Operation::from_cli_name(&op)
-            .ok_or_else(|| bad(4, format!("unknown operation {op:?}")))?,
-        tran_order_no: r.get(5)?,
-        account_masked: r.get(6)?,
-        entry_type: EntryType::from_str(&entry).map_err(|e| bad(7, e))?,
-        amount_minor: r.get(8)?,
+            .ok_or_else(|| bad(base + 4, format!("unknown operation {op:?}")))?,
+        tran_order_no: r.get(base + 5)?,
+        account_masked: r.get(base + 6)?,
+        entry_type: EntryType::from_str(&entry).map_err(|e| bad(base + 7, e))?,
+        amount_minor: r.get(base + 8)?,
         points: points
-            .map(|p| u64::try_from(p).map_err(|_| bad(9, format!("negative points {p}"))))
+            .map(|p| u64::try_from(p).map_err(|_| bad(base + 9, format!("negative points {p}"))))
             .transpose()?,
-        currency: r.get(10)?,
+        currency: r.get(base + 10)?,
         state: RowState::parse(&state)
-            .ok_or_else(|| bad(11, format!("unknown state {state:?}")))?,
-        code: r.get(12)?,
-        msg: r.get(13)?,
-        checkout_id: r.get(14)?,
-        trans_index_code: r.get(15)?,
-        original_checkout_id: r.get(16)?,
-        voided_by: r.get(17)?,
-        void_of: r.get(18)?,
-        abandon_reason: r.get(19)?,
-        requested_minor: r.get(20)?,
-        body: if with_body { r.get(21)? } else { Vec::new() },
+            .ok_or_else(|| bad(base + 11, format!("unknown state {state:?}")))?,
+        code: r.get(base + 12)?,
+        msg: r.get(base + 13)?,
+        checkout_id: r.get(base + 14)?,
+        trans_index_code: r.get(base + 15)?,
+        original_checkout_id: r.get(base + 16)?,
+        voided_by: r.get(base + 17)?,
+        void_of: r.get(base + 18)?,
+        abandon_reason: r.get(base + 19)?,
+        requested_minor: r.get(base + 20)?,
+        body: if with_body {
+            r.get(base + 21)?
+        } else {
+            Vec::new()
+        },
     })
 }

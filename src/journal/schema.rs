@@ -103,13 +103,35 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         last_error TEXT
     ) STRICT;
     ",
+    // 4: the change log (see `events`): one event per row written or changed, each with
+    // the row's content hash and a hash chained to the event before. Rows journaled before
+    // this step get their events in row order (`events::backfill`): the start of the chain.
+    "
+    CREATE TABLE events (
+        seq          INTEGER PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        ref_id       INTEGER NOT NULL,
+        content_hash BLOB NOT NULL CHECK (length(content_hash) = 32),
+        chain_hash   BLOB NOT NULL CHECK (length(chain_hash) = 32)
+    ) STRICT;
+    CREATE INDEX events_ref ON events(kind, ref_id);
+    ",
 ];
+
+/// The step that created the change log: journals older than it get their rows' events
+/// written when they migrate past it.
+const EVENTS_SINCE: i64 = 4;
 
 /// Tables every journal at [`CURRENT`] has. A file marked as ours that lacks one is
 /// damaged (say its `-wal` was lost before the schema reached the main file): refused,
 /// never created again over it.
 /// Each with the schema version that added it.
-const TABLES: &[(&str, i64)] = &[("entries", 1), ("journal_info", 2), ("receipt_queue", 3)];
+const TABLES: &[(&str, i64)] = &[
+    ("entries", 1),
+    ("journal_info", 2),
+    ("receipt_queue", 3),
+    ("events", EVENTS_SINCE),
+];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
@@ -207,6 +229,11 @@ fn apply(tx: &Transaction<'_>, from: i64) -> Result<(), JournalError> {
     for step in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(0)) {
         tx.execute_batch(step)?;
     }
+    if from < EVENTS_SINCE {
+        super::events::backfill(tx)?;
+    }
+    // Derived from code, not from history: they cover the content columns this build knows.
+    super::events::install_triggers(tx)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", CURRENT)?;
     Ok(())

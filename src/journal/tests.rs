@@ -300,6 +300,14 @@ fn a_journal_from_the_first_schema_gets_an_identity_and_keeps_counting() {
         br#"{"accountId":"6274000000003456"}"#,
         "the open row keeps it for its resend"
     );
+    // The old rows are the start of the hash chain, and what happened since follows it.
+    let found = j.verify().unwrap();
+    assert!(found.intact(), "{found:?}");
+    assert_eq!(found.entries, 2);
+    j.mark_abandoned(2, "customer left", now).unwrap();
+    let found = j.verify().unwrap();
+    assert_eq!((found.entries, found.problem), (3, None));
+    assert_eq!(j.changes_after(2, 10).unwrap()[0].row.id, 2);
     let instance = j.instance_id().to_owned();
     drop(j);
     assert_eq!(Journal::open(&path, "1").unwrap().instance_id(), instance);

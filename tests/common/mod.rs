@@ -1,6 +1,7 @@
 //! Shared test helpers: a simulator on loopback port 0 and a way to run the real binary.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod printer;
 pub mod term;
 

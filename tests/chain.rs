@@ -1,0 +1,183 @@
+//! The journal's hash chain, as an auditor uses it: sales through the real binary, then
+//! `verify`; then the file edited the way someone with the `sqlite3` shell would (the
+//! triggers dropped first, since they refuse such edits), and `verify` must say so, naming
+//! the first entry that no longer matches.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{CARD, journal_in, run_till, sandbox_env, start_sim, stdout};
+use paywizard_till::journal::Journal;
+use rusqlite::Connection;
+
+fn till(
+    args: &[&str],
+    env: Vec<(String, String)>,
+) -> impl std::future::Future<Output = Output> + use<> {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    async move {
+        tokio::task::spawn_blocking(move || run_till(&args, &env))
+            .await
+            .unwrap()
+    }
+}
+
+/// Three sales and a void of the last: four rows.
+async fn shift(journal: &Path) -> String {
+    let sim = start_sim().await;
+    let env = || sandbox_env(&sim.base_url(), journal);
+    for args in [
+        &["issue-points", "--account", CARD, "--points", "25"][..],
+        &["top-up", "--account", CARD, "--amount", "10.00"],
+        &["pay", "--account", CARD, "--amount", "3.50", "--json"],
+    ] {
+        let out = till(args, env()).await;
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stdout(&out));
+    }
+    let history = till(&["history", "--json"], env()).await;
+    let v: serde_json::Value = serde_json::from_str(stdout(&history).trim()).unwrap();
+    let pay = v["entries"][0]["tranOrderNo"].as_str().unwrap().to_owned();
+    let out = till(&["void", "--order", &pay], env()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    pay
+}
+
+fn verify(journal: &Path) -> (Option<i32>, String) {
+    let env = vec![(
+        "PAYWIZARD_TILL_JOURNAL".to_owned(),
+        journal.display().to_string(),
+    )];
+    let out = run_till(&["verify".to_owned()], &env);
+    (out.status.code(), stdout(&out))
+}
+
+/// An outside tool's connection: no till functions, so the triggers must go first.
+fn tamper(journal: &Path, sql: &str) {
+    let conn = Connection::open(journal).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS entries_event_insert;
+         DROP TRIGGER IF EXISTS entries_event_update;
+         DROP TRIGGER IF EXISTS entries_no_delete;",
+    )
+    .unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn copy(from: &Path, dir: &tempfile::TempDir, name: &str) -> std::path::PathBuf {
+    // Fold the -wal in first, so one file is the whole journal.
+    drop(Journal::open(from, "1").unwrap());
+    let conn = Connection::open(from).unwrap();
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    drop(conn);
+    let to = dir.path().join(name);
+    std::fs::copy(from, &to).unwrap();
+    to
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_passes_on_a_real_shift_and_names_the_first_outside_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    shift(&journal).await;
+    let (code, text) = verify(&journal);
+    assert_eq!(code, Some(0), "{text}");
+    let entries: u64 = text.split_whitespace().next().unwrap().parse().unwrap();
+    // Four rows, each journaled and then settled; the void also marks the sale voided.
+    assert_eq!(entries, 4 * 2 + 1, "{text}");
+    assert!(text.trim().ends_with("entries, chain intact"), "{text}");
+
+    // The sqlite3 shell cannot change a row while the triggers stand.
+    let conn = Connection::open(&journal).unwrap();
+    let refused = conn.execute("UPDATE entries SET amount_minor = 1 WHERE id = 2", []);
+    assert!(
+        refused.is_err(),
+        "an outside edit went through the triggers"
+    );
+    drop(conn);
+    assert_eq!(verify(&journal).0, Some(0));
+
+    // An amount edited.
+    let edited = copy(&journal, &dir, "edited.sqlite3");
+    tamper(
+        &edited,
+        "UPDATE entries SET amount_minor = 100 WHERE id = 2;",
+    );
+    let (code, text) = verify(&edited);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("entries row 2 no longer holds what was recorded"),
+        "{text}"
+    );
+
+    // A row deleted (the top-up).
+    let deleted = copy(&journal, &dir, "deleted.sqlite3");
+    tamper(&deleted, "DELETE FROM entries WHERE id = 2;");
+    let (code, text) = verify(&deleted);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("row 2 is gone"), "{text}");
+
+    // Two rows swapped: their contents trade places under the same ids.
+    let swapped = copy(&journal, &dir, "swapped.sqlite3");
+    tamper(
+        &swapped,
+        "UPDATE entries SET id = -1 WHERE id = 1;
+         UPDATE entries SET id = 1 WHERE id = 2;
+         UPDATE entries SET id = 2 WHERE id = -1;",
+    );
+    let (code, text) = verify(&swapped);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("row 1 no longer holds"), "{text}");
+
+    // The chain itself edited: an event removed, or its hash replaced.
+    let gap = copy(&journal, &dir, "gap.sqlite3");
+    tamper(&gap, "DELETE FROM events WHERE seq = 3;");
+    let (code, text) = verify(&gap);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("entry 3 is missing"), "{text}");
+    let rehashed = copy(&journal, &dir, "rehashed.sqlite3");
+    tamper(
+        &rehashed,
+        "UPDATE events SET chain_hash = zeroblob(32) WHERE seq = 4;",
+    );
+    let (code, text) = verify(&rehashed);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("entry 4"), "{text}");
+
+    // Triggers gone but nothing changed yet: said, since later edits would go unseen.
+    let bare = copy(&journal, &dir, "bare.sqlite3");
+    tamper(&bare, "");
+    let (code, text) = verify(&bare);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("triggers were removed"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_lists_every_change_in_order_and_scrubbing_a_card_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    shift(&journal).await;
+    let j = Journal::open_read_only(&journal).unwrap();
+    let all = j.changes_after(0, 1000).unwrap();
+    assert_eq!(all.len() as i64, j.last_event().unwrap());
+    assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+    // Every row appears, and its last change shows it as it stands now.
+    let mut last = std::collections::BTreeMap::new();
+    for c in &all {
+        last.insert(c.row.id, c.row.state);
+    }
+    assert_eq!(last.len(), 4);
+    let states: Vec<String> = last.values().map(|s| s.to_string()).collect();
+    assert_eq!(states, ["approved", "approved", "voided", "approved"]);
+    // Resuming from the middle gives exactly the rest.
+    let half = all[all.len() / 2].seq;
+    let rest = j.changes_after(half, 1000).unwrap();
+    assert_eq!(rest, all[all.len() / 2 + 1..].to_vec());
+    // Paging.
+    assert_eq!(j.changes_after(0, 3).unwrap(), all[..3].to_vec());
+    // The settled rows gave up their card numbers (a body change) without a new event:
+    // each row is journaled once and settled once, and the void marks its sale voided.
+    assert_eq!(all.len(), 4 * 2 + 1);
+}
