@@ -137,6 +137,9 @@ pub struct Config {
     pub max_amount: Amount,
     pub max_points: Points,
     pub scanner: ScannerSettings,
+    /// The same operation on the same card for the same amount within this time asks the
+    /// cashier first (the screen only; headless commands stay scriptable).
+    pub duplicate_window: Duration,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -174,6 +177,7 @@ pub struct FileConfig {
     pub request_timeout_ms: Option<u64>,
     pub max_amount: Option<String>,
     pub max_points: Option<u64>,
+    pub duplicate_window_s: Option<u64>,
     #[serde(default)]
     pub scanner: FileScanner,
 }
@@ -356,6 +360,7 @@ impl Config {
             max_amount,
             max_points: Points::new(file.max_points.unwrap_or(100_000)),
             scanner,
+            duplicate_window: Duration::from_secs(file.duplicate_window_s.unwrap_or(120)),
         })
     }
 

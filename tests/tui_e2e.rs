@@ -17,6 +17,8 @@ const CTRL_Q: &str = "\x11";
 /// A person's pace: well above the scanner's 30 ms average-gap limit.
 const PERSON: Duration = Duration::from_millis(110);
 const SCREEN_WAIT: Duration = Duration::from_secs(15);
+/// Longer than a window that opens by itself waits before it takes keys.
+const READ_WINDOW: Duration = Duration::from_millis(800);
 
 fn till(base_url: &str, dir: &tempfile::TempDir, cols: u16, rows: u16) -> Term {
     let env = sandbox_env(base_url, &journal_in(dir));
@@ -149,7 +151,14 @@ async fn server_gone_mid_request_is_unknown_never_approved() {
     sim.shutdown().await;
     let screen = tokio::task::spawn_blocking(move || {
         let screen = term.0.wait_for("UNKNOWN", SCREEN_WAIT);
+        // Quitting with an outcome not known asks first, and says how many.
         term.0.send(CTRL_Q.as_bytes());
+        let question = term.0.wait_for("Quit?", SCREEN_WAIT);
+        assert!(
+            question.contains("1 request with no known outcome"),
+            "{question}"
+        );
+        term.0.send(b"y");
         assert_eq!(term.0.wait_exit(SCREEN_WAIT), Some(0));
         screen
     })
@@ -204,6 +213,9 @@ async fn a_till_killed_mid_payment_offers_recovery_on_restart_and_charges_once()
             prompt.contains("1 unknown"),
             "the header counts it:\n{prompt}"
         );
+        // A person reads the window before answering it (keys typed before it can have
+        // been read go to the till instead).
+        std::thread::sleep(READ_WINDOW);
         term.send(b"r");
         let screen = term.wait_for("went through (once)", SCREEN_WAIT);
         term.send(ESC.as_bytes());

@@ -67,8 +67,13 @@ pub struct Form {
     pub focus: FieldId,
     /// Blocking problems, set when the cashier leaves a field or submits.
     pub errors: HashMap<FieldId, String>,
-    /// Changed since the last submit: guards against sending the same sale twice.
+    /// Changed since the last submit: a form the cashier has touched since sending is not
+    /// cleared under their fingers when the answer comes.
     pub dirty: bool,
+    /// The card number is whole: read by a scanner or reader, pasted, or typed and left.
+    /// The next digit typed into it starts a new card instead of lengthening this one;
+    /// an editing key (arrows, Backspace) opens it for correction.
+    pub card_complete: bool,
 }
 
 impl Form {
@@ -89,6 +94,7 @@ impl Form {
             focus: FieldId::Card,
             errors: HashMap::new(),
             dirty: true,
+            card_complete: false,
         };
         form.focus = form.first_field();
         form
@@ -99,20 +105,27 @@ impl Form {
         *self = Form::new(self.operation);
     }
 
-    /// Switches operation, keeping the card (scan first, pick the operation after) and the
-    /// figure when it means the same thing (points stay points, money stays money).
+    /// Switches operation, keeping only the card (scan first, pick the operation after):
+    /// nothing typed for one operation is ever sent by another.
     pub fn set_operation(&mut self, op: Operation) {
-        if op.quantity() != self.operation.quantity() {
-            self.quantity.reset();
+        let mut next = Form::new(op);
+        next.card = std::mem::take(&mut self.card);
+        next.entry = self.entry;
+        next.card_complete = self.card_complete;
+        if let Some(problem) = self.errors.remove(&FieldId::Card)
+            && next.fields().contains(&FieldId::Card)
+        {
+            next.errors.insert(FieldId::Card, problem);
         }
-        self.operation = op;
-        if !self.has_customer() {
-            self.customer_open = false;
-        }
-        let visible = self.fields();
-        self.errors.retain(|field, _| visible.contains(field));
-        self.focus = self.first_field();
-        self.dirty = true;
+        *self = next;
+    }
+
+    /// The first field after the card that the operation still needs filled in, if any.
+    pub fn first_needed(&self, limits: &Limits) -> Option<FieldId> {
+        self.fields()
+            .into_iter()
+            .filter(|f| matches!(f, FieldId::Quantity | FieldId::Original))
+            .find(|f| self.field_error(*f, limits).is_some())
     }
 
     pub fn has_customer(&self) -> bool {
@@ -162,10 +175,17 @@ impl Form {
         self.focus_field(fields[next], limits);
     }
 
-    /// Puts the focus on `field`, checking the one being left.
+    /// Puts the focus on `field`, checking the one being left. A good card number that is
+    /// left is complete: typing into it again starts a new one.
     pub fn focus_field(&mut self, field: FieldId, limits: &Limits) {
         if field != self.focus {
             self.check_field(self.focus, limits);
+            if self.focus == FieldId::Card
+                && !self.card.value().is_empty()
+                && !self.errors.contains_key(&FieldId::Card)
+            {
+                self.card_complete = true;
+            }
             self.focus = field;
         }
     }
@@ -210,6 +230,7 @@ impl Form {
             .filter(char::is_ascii_digit)
             .take(CARD_MAX)
             .collect();
+        self.card_complete = !digits.is_empty();
         self.card = Input::new(digits);
         self.entry = entry;
         self.errors.remove(&FieldId::Card);
@@ -279,6 +300,12 @@ impl Form {
             FieldId::Card => {
                 if !c.is_ascii_digit() {
                     return Some("the card number is digits only");
+                }
+                if self.card_complete {
+                    // A new card: the old number goes, whole.
+                    self.card = Input::default();
+                    self.card_complete = false;
+                    self.errors.remove(&FieldId::Card);
                 }
                 if self.card.value().len() >= CARD_MAX {
                     return Some("the card number is at most 40 digits");
@@ -362,6 +389,10 @@ impl Form {
                 return true;
             }
             return false;
+        }
+        if field == FieldId::Card {
+            // Editing a read or finished number: the cashier is correcting it.
+            self.card_complete = false;
         }
         let Some(input) = self.input_mut(field) else {
             return false;
@@ -476,6 +507,7 @@ impl Form {
             }
             return Err(bad);
         }
+        self.card_complete = !self.card.value().is_empty();
         Ok(self.request(limits))
     }
 
