@@ -51,6 +51,19 @@ pub struct Limits {
     pub max_points: Points,
 }
 
+/// Everything on the form that a request is made from, to tell whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values {
+    operation: Operation,
+    card: String,
+    entry: EntryType,
+    quantity: String,
+    original: String,
+    activate: bool,
+    nsf_allowed: bool,
+    customer: Vec<String>,
+}
+
 /// The form's state: one value per field, the focus, and the messages shown beside fields.
 #[derive(Debug, Clone)]
 pub struct Form {
@@ -98,6 +111,19 @@ impl Form {
         };
         form.focus = form.first_field();
         form
+    }
+
+    pub fn values(&self) -> Values {
+        Values {
+            operation: self.operation,
+            card: self.card.value().to_owned(),
+            entry: self.entry,
+            quantity: self.quantity.value().to_owned(),
+            original: self.original.value().to_owned(),
+            activate: self.activate,
+            nsf_allowed: self.nsf_allowed,
+            customer: self.customer.iter().map(|i| i.value().to_owned()).collect(),
+        }
     }
 
     /// Empties every field for the next customer; the operation stays.

@@ -55,8 +55,12 @@ fn too_small_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 pub(super) fn on_tick(app: &mut App, at_ms: u64) -> Vec<Effect> {
+    // First what was held for a draw (there has been one since), then what the scanner
+    // releases now (which may be held in turn).
+    let mut effects = super::submit::send_deferred(app);
     let routed = app.scanner.tick(at_ms);
-    apply_all(app, routed)
+    effects.extend(apply_all(app, routed));
+    effects
 }
 
 /// Keys the scanner must see: what a keyboard wedge can send.

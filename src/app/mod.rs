@@ -20,7 +20,7 @@ mod till_keys;
 use crossterm::event::KeyEventKind;
 use time::OffsetDateTime;
 
-use crate::api::Operation;
+use crate::api::{Operation, TillRequest};
 use crate::config::{Config, Mode};
 use crate::outcome::{HistoryEntry, Outcome};
 use crate::receipt::{self, Issuer, Marks};
@@ -182,6 +182,12 @@ pub struct App {
     pub size: (u16, u16),
     /// A key or a paste has arrived since the till started.
     pub touched: bool,
+    /// A request checked at Enter in the same update that changed the form (keys released
+    /// by the scanner with the Enter, or a scan that submits): it goes out on the next tick,
+    /// after the screen has shown the form it was made from.
+    pub deferred: Option<Box<TillRequest>>,
+    /// The form as it was when the current update began.
+    form_before: Option<form::Values>,
     scanner: Scanner,
     next_id: RequestId,
 }
@@ -223,6 +229,8 @@ impl App {
             wall: None,
             size: (0, 0),
             touched: false,
+            deferred: None,
+            form_before: None,
             scanner: Scanner::new(&config.scanner),
             next_id: 1,
         }
@@ -254,7 +262,8 @@ impl App {
     pub fn next_deadline(&self) -> Option<u64> {
         let spinner = self.in_flight().then(|| (self.now_ms / 100 + 1) * 100);
         let unseen = self.overlay.waits_to_be_seen().then_some(self.now_ms);
-        [spinner, self.scanner.next_deadline(), unseen]
+        let deferred = self.deferred.is_some().then_some(self.now_ms);
+        [spinner, self.scanner.next_deadline(), unseen, deferred]
             .into_iter()
             .flatten()
             .min()
@@ -274,6 +283,14 @@ impl App {
             tone: Tone::Warning,
             lasts: Lasts::WhileSending,
         });
+    }
+
+    /// The form changed during this update: anything sent now would not have been on
+    /// screen yet.
+    fn form_changed_unseen(&self) -> bool {
+        self.form_before
+            .as_ref()
+            .is_some_and(|before| *before != self.form.values())
     }
 
     fn next_request_id(&mut self) -> RequestId {
@@ -299,6 +316,13 @@ pub fn start(app: &mut App) -> Vec<Effect> {
 
 /// The one way state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    app.form_before = Some(app.form.values());
+    let effects = step(app, msg);
+    app.form_before = None;
+    effects
+}
+
+fn step(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key { key, at_ms } => {
             if key.kind != KeyEventKind::Press {

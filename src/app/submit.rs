@@ -38,9 +38,26 @@ pub(super) fn submit_form(app: &mut App) -> Vec<Effect> {
                 duplicate::ask(app, guard);
                 Vec::new()
             }
+            None if app.form_changed_unseen() => {
+                // Not before the screen has shown what goes: on the next tick.
+                app.deferred = Some(Box::new(request));
+                Vec::new()
+            }
             None => dispatch(app, request, None),
         },
     }
+}
+
+/// A request held back at Enter until the screen showed it: now it goes.
+pub(super) fn send_deferred(app: &mut App) -> Vec<Effect> {
+    let Some(request) = app.deferred.take() else {
+        return Vec::new();
+    };
+    if app.in_flight() {
+        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+        return Vec::new();
+    }
+    dispatch(app, *request, None)
 }
 
 /// V on a history row: the void of exactly that row, asked about by name.

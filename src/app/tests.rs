@@ -998,3 +998,6 @@ fn a_resend_that_cannot_start_frees_the_status_and_says_why() {
     );
     assert_eq!(app.problem, None, "not a journal failure");
 }
+
+mod safety;
+mod visible;
