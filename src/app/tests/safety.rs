@@ -346,7 +346,8 @@ fn behind_the_too_small_screen_no_key_but_quit_does_anything() {
 
 #[test]
 fn ctrl_q_quits_from_every_window_and_asks_when_something_is_pending() {
-    let open: Vec<(&str, fn(&mut App))> = vec![
+    type Open = fn(&mut App);
+    let open: Vec<(&str, Open)> = vec![
         ("help", |app| {
             key(app, KeyCode::F(1));
         }),
