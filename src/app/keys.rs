@@ -220,467 +220,118 @@ macro_rules! bind {
 /// bar lists a context's rows in this order, leaving off whole items that do not fit.
 pub const BINDINGS: &[Binding] = &[
     // Answers to questions come first: in a question, these keys mean nothing else.
-    bind!(
-        &[QUIT],
-        &[Key::ch('y'), Key::ctrl('q'), Key::ctrl('c')],
-        "y",
-        Action::Yes,
-        Some("quit anyway"),
-        Some("in a question: y is yes (Enter never is)")
-    ),
-    bind!(
-        &[VOID],
-        &[Key::ch('y')],
-        "y",
-        Action::Yes,
-        Some("void it"),
-        None
-    ),
-    bind!(
-        &[DUP],
-        &[Key::ch('y')],
-        "y",
-        Action::Yes,
-        Some("send it again"),
-        None
-    ),
-    bind!(
-        &[QUIT],
-        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
-        "n",
-        Action::No,
-        Some("stay"),
-        Some("in a question: n or Esc is no")
-    ),
-    bind!(
-        &[VOID],
-        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
-        "n",
-        Action::No,
-        Some("keep the sale"),
-        None
-    ),
-    bind!(
-        &[DUP],
-        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
-        "n",
-        Action::No,
-        Some("do not send"),
-        None
-    ),
-    bind!(
-        EVERYWHERE,
-        &[Key::ctrl('q'), Key::ctrl('c')],
-        "Ctrl+Q",
-        Action::Quit,
-        None,
-        Some("quit, from anywhere (asks while sending or with unknowns)")
-    ),
+    bind! { &[QUIT], &[Key::ch('y'), Key::ctrl('q'), Key::ctrl('c')], "y", Action::Yes,
+    Some("quit anyway"), Some("in a question: y is yes (Enter never is)") },
+    bind! { &[VOID], &[Key::ch('y')], "y", Action::Yes,
+    Some("void it"), None },
+    bind! { &[DUP], &[Key::ch('y')], "y", Action::Yes,
+    Some("send it again"), None },
+    bind! { &[QUIT], &[Key::ch('n'), Key::plain(KeyCode::Esc)], "n", Action::No,
+    Some("stay"), Some("in a question: n or Esc is no") },
+    bind! { &[VOID], &[Key::ch('n'), Key::plain(KeyCode::Esc)], "n", Action::No,
+    Some("keep the sale"), None },
+    bind! { &[DUP], &[Key::ch('n'), Key::plain(KeyCode::Esc)], "n", Action::No,
+    Some("do not send"), None },
+    bind! { EVERYWHERE, &[Key::ctrl('q'), Key::ctrl('c')], "Ctrl+Q", Action::Quit,
+    None, Some("quit, from anywhere (asks while sending or with unknowns)") },
     // The form.
-    bind!(
-        &[FORM],
-        &[Key::plain(KeyCode::Enter)],
-        "Enter",
-        Action::Send,
-        Some("send"),
-        Some("send (only when every field is valid)")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::plain(KeyCode::Esc)],
-        "Esc",
-        Action::Clear,
-        Some("clear"),
-        Some("clear the form for the next customer")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)],
-        "Tab",
-        Action::NextField,
-        Some("next"),
-        Some("next field (also Down)")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)],
-        "Shift+Tab",
-        Action::PrevField,
-        None,
-        Some("previous field (also Up)")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ch(' ')],
-        "Space",
-        Action::Switch,
-        Some("switch"),
-        Some("switch a toggle (or Y / N)"),
-        on_toggle
-    ),
-    bind!(
-        &[FORM],
-        &[],
-        "letter",
-        Action::Pick,
-        Some("pick"),
-        Some("pick one of a field's listed choices"),
-        on_choice
-    ),
+    bind! { &[FORM], &[Key::plain(KeyCode::Enter)], "Enter", Action::Send,
+    Some("send"), Some("send (only when every field is valid)") },
+    bind! { &[FORM], &[Key::plain(KeyCode::Esc)], "Esc", Action::Clear,
+    Some("clear"), Some("clear the form for the next customer") },
+    bind! { &[FORM], &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)], "Tab", Action::NextField,
+    Some("next"), Some("next field (also Down)") },
+    bind! { &[FORM], &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)], "Shift+Tab", Action::PrevField,
+    None, Some("previous field (also Up)") },
+    bind! { &[FORM], &[Key::ch(' ')], "Space", Action::Switch,
+    Some("switch"), Some("switch a toggle (or Y / N)"), on_toggle },
+    bind! { &[FORM], &[], "letter", Action::Pick,
+    Some("pick"), Some("pick one of a field's listed choices"), on_choice },
     // The history.
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::Up), Key::ch('k')],
-        "↑",
-        Action::Up,
-        None,
-        None
-    ),
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::Down), Key::ch('j')],
-        "↑↓",
-        Action::Down,
-        Some("select"),
-        Some("history: select a row (newest at the top)")
-    ),
-    bind!(
-        &[HIST],
-        &[Key::ch('v')],
-        "V",
-        Action::Void,
-        Some("void"),
-        Some("history: void the selected sale (asks first)")
-    ),
-    bind!(
-        &[HIST],
-        &[Key::ch('t')],
-        "T",
-        Action::Tip,
-        Some("tip"),
-        Some("history: tip the selected payment")
-    ),
-    bind!(
-        &[HIST],
-        &[
-            Key::plain(KeyCode::Esc),
-            Key::plain(KeyCode::Enter),
-            Key::plain(KeyCode::Tab),
-            Key::plain(KeyCode::BackTab)
-        ],
-        "Esc",
-        Action::Back,
-        Some("back to form"),
-        None
-    ),
+    bind! { &[HIST], &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
+    None, None },
+    bind! { &[HIST], &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,
+    Some("select"), Some("history: select a row (newest at the top)") },
+    bind! { &[HIST], &[Key::ch('v')], "V", Action::Void,
+    Some("void"), Some("history: void the selected sale (asks first)") },
+    bind! { &[HIST], &[Key::ch('t')], "T", Action::Tip,
+    Some("tip"), Some("history: tip the selected payment") },
+    bind! { &[HIST], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Enter), Key::plain(KeyCode::Tab), Key::plain(KeyCode::BackTab) ], "Esc", Action::Back,
+    Some("back to form"), None },
     // Both.
-    bind!(
-        TILL,
-        &[Key::plain(KeyCode::F(1)), Key::ch('?')],
-        "F1",
-        Action::Help,
-        Some("help"),
-        Some("this help (also ?)")
-    ),
-    bind!(&[FORM], &[], "Ctrl+Q", Action::Quit, Some("quit"), None),
-    bind!(
-        &[HIST],
-        &[Key::ch('q')],
-        "q",
-        Action::Quit,
-        Some("quit"),
-        Some("quit, from the history (in a field q is a letter)")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ctrl('o')],
-        "Ctrl+O",
-        Action::Customer,
-        Some("customer"),
-        Some("customer info open/close (Top-up, Activate)"),
-        has_customer
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ctrl('n')],
-        "Ctrl+N",
-        Action::UseName,
-        Some("use name"),
-        Some("use the swiped card's name for the customer"),
-        name_offered
-    ),
-    bind!(
-        TILL,
-        F_KEYS,
-        "F2-F9",
-        Action::Operation,
-        Some("operation"),
-        Some("Issue pts · Top-up · Pay · Redeem · Balance · Activate · Void · Tip")
-    ),
-    bind!(
-        TILL,
-        ALT_KEYS,
-        "Alt+I U P R B A V T",
-        Action::Operation,
-        None,
-        Some("the same eight operations by letter")
-    ),
-    bind!(
-        TILL,
-        &[Key::ctrl('l'), Key::alt('h')],
-        "Ctrl+L",
-        Action::History,
-        Some("history"),
-        Some("history on/off (also Alt+H)")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ctrl('e')],
-        "Ctrl+E",
-        Action::EntryType,
-        Some("entry"),
-        Some("entry type: K keyed B scan M swipe P tap")
-    ),
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::PageUp)],
-        "PgUp",
-        Action::PageUp,
-        None,
-        None
-    ),
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::PageDown)],
-        "PgUp/PgDn",
-        Action::PageDown,
-        Some("page"),
-        Some("history: a page up / down (Home / End: the ends)")
-    ),
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::Home)],
-        "Home",
-        Action::Home,
-        None,
-        None
-    ),
-    bind!(
-        &[HIST],
-        &[Key::plain(KeyCode::End)],
-        "End",
-        Action::End,
-        None,
-        None
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ctrl('u')],
-        "Ctrl+U",
-        Action::DeleteField,
-        None,
-        Some("empty the field")
-    ),
-    bind!(
-        &[FORM],
-        &[Key::ctrl('w')],
-        "Ctrl+W",
-        Action::DeleteWord,
-        None,
-        Some("delete the last word")
-    ),
-    bind!(
-        &[FORM],
-        &[
-            Key::plain(KeyCode::Left),
-            Key::plain(KeyCode::Right),
-            Key::plain(KeyCode::Home),
-            Key::plain(KeyCode::End),
-            Key::plain(KeyCode::Backspace),
-            Key::plain(KeyCode::Delete)
-        ],
-        "← → Home End ⌫ Del",
-        Action::Edit,
-        None,
-        Some("edit the field (on a read card, first)")
-    ),
+    bind! { TILL, &[Key::plain(KeyCode::F(1)), Key::ch('?')], "F1", Action::Help,
+    Some("help"), Some("this help (also ?)") },
+    bind! { &[FORM], &[], "Ctrl+Q", Action::Quit,
+    Some("quit"), None },
+    bind! { &[HIST], &[Key::ch('q')], "q", Action::Quit,
+    Some("quit"), Some("quit, from the history (in a field q is a letter)") },
+    bind! { &[FORM], &[Key::ctrl('o')], "Ctrl+O", Action::Customer,
+    Some("customer"), Some("customer info open/close (Top-up, Activate)"), has_customer },
+    bind! { &[FORM], &[Key::ctrl('n')], "Ctrl+N", Action::UseName,
+    Some("use name"), Some("use the swiped card's name for the customer"), name_offered },
+    bind! { TILL, F_KEYS, "F2-F9", Action::Operation,
+    Some("operation"), Some("Issue pts · Top-up · Pay · Redeem · Balance · Activate · Void · Tip") },
+    bind! { TILL, ALT_KEYS, "Alt+I U P R B A V T", Action::Operation,
+    None, Some("the same eight operations by letter") },
+    bind! { TILL, &[Key::ctrl('l'), Key::alt('h')], "Ctrl+L", Action::History,
+    Some("history"), Some("history on/off (also Alt+H)") },
+    bind! { &[FORM], &[Key::ctrl('e')], "Ctrl+E", Action::EntryType,
+    Some("entry"), Some("entry type: K keyed B scan M swipe P tap") },
+    bind! { &[HIST], &[Key::plain(KeyCode::PageUp)], "PgUp", Action::PageUp,
+    None, None },
+    bind! { &[HIST], &[Key::plain(KeyCode::PageDown)], "PgUp/PgDn", Action::PageDown,
+    Some("page"), Some("history: a page up / down (Home / End: the ends)") },
+    bind! { &[HIST], &[Key::plain(KeyCode::Home)], "Home", Action::Home,
+    None, None },
+    bind! { &[HIST], &[Key::plain(KeyCode::End)], "End", Action::End,
+    None, None },
+    bind! { &[FORM], &[Key::ctrl('u')], "Ctrl+U", Action::DeleteField,
+    None, Some("empty the field") },
+    bind! { &[FORM], &[Key::ctrl('w')], "Ctrl+W", Action::DeleteWord,
+    None, Some("delete the last word") },
+    bind! { &[FORM], &[ Key::plain(KeyCode::Left), Key::plain(KeyCode::Right), Key::plain(KeyCode::Home), Key::plain(KeyCode::End), Key::plain(KeyCode::Backspace), Key::plain(KeyCode::Delete) ], "← → Home End ⌫ Del", Action::Edit,
+    None, Some("edit the field (on a read card, first)") },
     // Windows.
-    bind!(
-        TILL,
-        &[Key::ctrl('r')],
-        "Ctrl+R",
-        Action::Recovery,
-        None,
-        Some("recovery: requests with no known outcome")
-    ),
-    bind!(
-        TILL,
-        &[Key::ctrl('t')],
-        "Ctrl+T",
-        Action::Report,
-        None,
-        Some("today's totals")
-    ),
-    bind!(
-        TILL,
-        &[Key::ctrl('p')],
-        "Ctrl+P",
-        Action::Receipt,
-        None,
-        Some("receipt of the last approved operation")
-    ),
-    bind!(
-        &[REC],
-        &[Key::ch('r')],
-        "R",
-        Action::Resend,
-        Some("resend same"),
-        Some("recovery: resend as it was (same tranOrderNo)"),
-        has_open_rows
-    ),
-    bind!(
-        &[REC],
-        &[Key::ch('b')],
-        "B",
-        Action::Balance,
-        Some("balance"),
-        Some("recovery: ask the card's balance"),
-        has_open_rows
-    ),
-    bind!(
-        &[REC],
-        &[Key::ch('a')],
-        "A",
-        Action::Abandon,
-        Some("abandon"),
-        Some("recovery: close it by hand, with a reason"),
-        has_open_rows
-    ),
-    bind!(
-        &[REC],
-        &[Key::plain(KeyCode::Up), Key::ch('k')],
-        "↑",
-        Action::Up,
-        None,
-        None
-    ),
-    bind!(
-        &[REC],
-        &[Key::plain(KeyCode::Down), Key::ch('j')],
-        "↑↓",
-        Action::Down,
-        Some("select"),
-        None,
-        has_open_rows
-    ),
-    bind!(
-        &[Context::Reason],
-        &[Key::plain(KeyCode::Enter)],
-        "Enter",
-        Action::Abandon,
-        Some("abandon with this reason"),
-        None
-    ),
-    bind!(
-        &[Context::Reason],
-        &[Key::plain(KeyCode::Esc)],
-        "Esc",
-        Action::Back,
-        Some("cancel"),
-        None
-    ),
-    bind!(
-        &[REPORT],
-        &[Key::ch('r')],
-        "R",
-        Action::Refresh,
-        Some("refresh"),
-        None
-    ),
-    bind!(
-        &[RECEIPT],
-        &[Key::ch('s')],
-        "S",
-        Action::Save,
-        Some("save for printer"),
-        Some("receipt: save it for the printer (again: a COPY)"),
-        receipts_enabled
-    ),
-    bind!(
-        &[HELP, REPORT, RECEIPT],
-        &[Key::plain(KeyCode::Up), Key::ch('k')],
-        "↑",
-        Action::Up,
-        None,
-        None
-    ),
-    bind!(
-        &[HELP, REPORT, RECEIPT],
-        &[Key::plain(KeyCode::Down), Key::ch('j')],
-        "↑↓",
-        Action::Down,
-        Some("scroll"),
-        None
-    ),
-    bind!(
-        &[HELP, REPORT, RECEIPT],
-        &[Key::plain(KeyCode::PageUp)],
-        "PgUp",
-        Action::PageUp,
-        None,
-        None
-    ),
-    bind!(
-        &[HELP, REPORT, RECEIPT],
-        &[Key::plain(KeyCode::PageDown)],
-        "PgDn",
-        Action::PageDown,
-        None,
-        None
-    ),
-    bind!(
-        &[HELP],
-        &[
-            Key::plain(KeyCode::Esc),
-            Key::plain(KeyCode::F(1)),
-            Key::ch('?'),
-            Key::ch('q'),
-            Key::plain(KeyCode::Enter)
-        ],
-        "Esc",
-        Action::Close,
-        Some("close help"),
-        None
-    ),
-    bind!(
-        &[REC],
-        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('r')],
-        "Esc",
-        Action::Close,
-        Some("close"),
-        Some("in a window: Esc closes it")
-    ),
-    bind!(
-        &[REPORT],
-        &[
-            Key::plain(KeyCode::Esc),
-            Key::plain(KeyCode::Enter),
-            Key::ch('q'),
-            Key::ctrl('t')
-        ],
-        "Esc",
-        Action::Close,
-        Some("close"),
-        None
-    ),
-    bind!(
-        &[RECEIPT],
-        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('p')],
-        "Esc",
-        Action::Close,
-        Some("close"),
-        None
-    ),
+    bind! { TILL, &[Key::ctrl('r')], "Ctrl+R", Action::Recovery,
+    None, Some("recovery: requests with no known outcome") },
+    bind! { TILL, &[Key::ctrl('t')], "Ctrl+T", Action::Report,
+    None, Some("today's totals") },
+    bind! { TILL, &[Key::ctrl('p')], "Ctrl+P", Action::Receipt,
+    None, Some("receipt of the last approved operation") },
+    bind! { &[REC], &[Key::ch('r')], "R", Action::Resend,
+    Some("resend same"), Some("recovery: resend as it was (same tranOrderNo)"), has_open_rows },
+    bind! { &[REC], &[Key::ch('b')], "B", Action::Balance,
+    Some("balance"), Some("recovery: ask the card's balance"), has_open_rows },
+    bind! { &[REC], &[Key::ch('a')], "A", Action::Abandon,
+    Some("abandon"), Some("recovery: close it by hand, with a reason"), has_open_rows },
+    bind! { &[REC], &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
+    None, None },
+    bind! { &[REC], &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,
+    Some("select"), None, has_open_rows },
+    bind! { &[Context::Reason], &[Key::plain(KeyCode::Enter)], "Enter", Action::Abandon,
+    Some("abandon with this reason"), None },
+    bind! { &[Context::Reason], &[Key::plain(KeyCode::Esc)], "Esc", Action::Back,
+    Some("cancel"), None },
+    bind! { &[REPORT], &[Key::ch('r')], "R", Action::Refresh,
+    Some("refresh"), None },
+    bind! { &[RECEIPT], &[Key::ch('s')], "S", Action::Save,
+    Some("save for printer"), Some("receipt: save it for the printer (again: a COPY)"), receipts_enabled },
+    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
+    None, None },
+    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,
+    Some("scroll"), None },
+    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::PageUp)], "PgUp", Action::PageUp,
+    None, None },
+    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::PageDown)], "PgDn", Action::PageDown,
+    None, None },
+    bind! { &[HELP], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(1)), Key::ch('?'), Key::ch('q'), Key::plain(KeyCode::Enter) ], "Esc", Action::Close,
+    Some("close help"), None },
+    bind! { &[REC], &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('r')], "Esc", Action::Close,
+    Some("close"), Some("in a window: Esc closes it") },
+    bind! { &[REPORT], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Enter), Key::ch('q'), Key::ctrl('t') ], "Esc", Action::Close,
+    Some("close"), None },
+    bind! { &[RECEIPT], &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('p')], "Esc", Action::Close,
+    Some("close"), None },
 ];
 
 /// What `key` does in `context`, if anything.

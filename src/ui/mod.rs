@@ -65,9 +65,11 @@ fn full(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         6
     };
+    // The status says everything it has, before the history keeps more than its header
+    // and one row.
     let status_rows = rows(status_lines.len(), 2)
         .max(roomy)
-        .min(body.height.saturating_sub(form_floor + history_min).max(4));
+        .min(body.height.saturating_sub(form_floor + 4).max(4));
     let form_rows = rows(view.wanted_rows(), 2)
         .min(body.height.saturating_sub(status_rows + history_min))
         .max(form_floor);

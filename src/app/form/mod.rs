@@ -1,16 +1,19 @@
 //! The cashier's form: which fields an operation shows, what each accepts as it is typed,
 //! the message beside each field, and the `TillRequest` a valid form becomes.
 
+mod check;
+mod customer;
+
 use std::collections::HashMap;
 
 use tui_input::{Input, InputRequest};
 
 use crate::api::customer::FieldKind;
-use crate::api::{
-    CustomerField, CustomerInfo, EntryType, Operation, Quantity, TillRequest, luhn_ok,
-    validate_account,
-};
+use crate::api::{CustomerField, EntryType, Operation, Quantity};
+
 use crate::money::{Amount, Currency, Points};
+pub use customer::customer_index;
+use customer::{accept_customer_char, customer_max, customer_refusal};
 
 /// The longest card number the till accepts (`validate_account`).
 pub const CARD_MAX: usize = 40;
@@ -365,39 +368,6 @@ impl Form {
         }
     }
 
-    fn pick_choice(
-        &mut self,
-        field: CustomerField,
-        choices: &[(&str, &str)],
-        c: char,
-    ) -> Option<&'static str> {
-        let input = &mut self.customer[customer_index(field)];
-        let current = input.value().to_owned();
-        let picked = if c == ' ' {
-            // Space cycles: empty -> first -> ... -> last -> empty.
-            let pos = choices.iter().position(|(code, _)| *code == current);
-            match pos {
-                None => Some(choices[0].0),
-                Some(i) if i + 1 < choices.len() => Some(choices[i + 1].0),
-                Some(_) => Some(""),
-            }
-        } else {
-            choices
-                .iter()
-                .find(|(code, _)| code.eq_ignore_ascii_case(&c.to_string()))
-                .map(|(code, _)| *code)
-        };
-        match picked {
-            Some(code) => {
-                *input = Input::new(code.to_owned());
-                self.errors.remove(&FieldId::Customer(field));
-                self.dirty = true;
-                None
-            }
-            None => Some("press one of the listed keys, or Space"),
-        }
-    }
-
     /// Editing keys other than printable characters (Backspace, arrows...). Returns whether
     /// the key was used.
     pub fn edit(&mut self, request: InputRequest, limits: &Limits) -> bool {
@@ -437,191 +407,5 @@ impl Form {
         if self.errors.contains_key(&field) {
             self.check_field(field, limits);
         }
-    }
-
-    /// Checks one field and records or clears its message.
-    pub fn check_field(&mut self, field: FieldId, limits: &Limits) {
-        match self.field_error(field, limits) {
-            Some(msg) => {
-                self.errors.insert(field, msg);
-            }
-            None => {
-                self.errors.remove(&field);
-            }
-        }
-        // A postal code is checked against the country, so re-check it when that changes.
-        if field == FieldId::Customer(CustomerField::Country) {
-            let postal = FieldId::Customer(CustomerField::Postal);
-            if !self.customer_value(CustomerField::Postal).is_empty() {
-                self.check_field(postal, limits);
-            }
-        }
-    }
-
-    fn field_error(&self, field: FieldId, limits: &Limits) -> Option<String> {
-        match field {
-            FieldId::Card if self.tip_card_from_sale() => None,
-            FieldId::Card => validate_account(self.card.value()).err(),
-            FieldId::Quantity => match self.operation.quantity() {
-                Quantity::Points => Points::parse(self.quantity.value(), limits.max_points)
-                    .err()
-                    .map(|e| e.to_string()),
-                Quantity::Money => {
-                    Amount::parse(self.quantity.value(), &limits.currency, limits.max_amount)
-                        .err()
-                        .map(|e| e.to_string())
-                }
-                Quantity::None => None,
-            },
-            FieldId::Original => {
-                let v = self.original.value().trim();
-                if v.is_empty() {
-                    Some(
-                        "enter the original checkoutId (select it in the history, then V or T)"
-                            .into(),
-                    )
-                } else if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    Some("a checkoutId is letters and digits only".into())
-                } else {
-                    None
-                }
-            }
-            FieldId::Activate | FieldId::Nsf => None,
-            FieldId::Customer(f) => f
-                .validate(
-                    self.customer_value(f),
-                    self.customer_value(CustomerField::Country),
-                )
-                .err(),
-        }
-    }
-
-    /// Advice about the card number that does not block sending: gift cards are not always
-    /// Luhn-valid, and some are longer or shorter than payment cards.
-    pub fn card_warning(&self) -> Option<&'static str> {
-        let card = self.card.value();
-        if card.len() < 6 || self.errors.contains_key(&FieldId::Card) {
-            return None;
-        }
-        if !(13..=19).contains(&card.len()) {
-            Some("unusual length; check the number")
-        } else if !luhn_ok(card) {
-            Some("check digit fails; check the number")
-        } else {
-            None
-        }
-    }
-
-    /// Checks every visible field. On success, the request to send; otherwise every
-    /// problem is recorded beside its field and the first bad field is returned.
-    pub fn validate(&mut self, limits: &Limits) -> Result<TillRequest, FieldId> {
-        let mut fields = self.fields();
-        if self.has_customer() && !self.customer_open {
-            // Closed does not mean unchecked: what was typed is still sent.
-            fields.extend(CustomerField::ALL.iter().map(|f| FieldId::Customer(*f)));
-        }
-        let mut first_bad = None;
-        for field in fields {
-            self.check_field(field, limits);
-            if first_bad.is_none() && self.errors.contains_key(&field) {
-                first_bad = Some(field);
-            }
-        }
-        if let Some(bad) = first_bad {
-            if matches!(bad, FieldId::Customer(_)) {
-                self.customer_open = true;
-            }
-            return Err(bad);
-        }
-        self.card_complete = !self.card.value().is_empty();
-        Ok(self.request(limits))
-    }
-
-    fn request(&self, limits: &Limits) -> TillRequest {
-        let op = self.operation;
-        let account = if op.needs_account() {
-            self.card.value().to_owned()
-        } else {
-            String::new()
-        };
-        let mut req = TillRequest::new(op, account);
-        req.entry = self.entry;
-        match op.quantity() {
-            Quantity::Points => {
-                req.points = Points::parse(self.quantity.value(), limits.max_points).ok()
-            }
-            Quantity::Money => {
-                req.amount =
-                    Amount::parse(self.quantity.value(), &limits.currency, limits.max_amount).ok()
-            }
-            Quantity::None => {}
-        }
-        if op.needs_original() {
-            req.original_checkout_id = Some(self.original.value().trim().to_owned());
-        }
-        req.activate = op == Operation::TopUp && self.activate;
-        req.nsf_allowed = op == Operation::Pay && self.nsf_allowed;
-        if self.has_customer() {
-            let info = self.customer_info();
-            // Activate always carries customerInfo; top-up only when something was given.
-            if op == Operation::Activate || !info.is_empty() {
-                req.customer = Some(info);
-            }
-        }
-        req
-    }
-
-    pub fn customer_info(&self) -> CustomerInfo {
-        let mut info = CustomerInfo::default();
-        for (field, input) in CustomerField::ALL.iter().zip(&self.customer) {
-            info.set(*field, input.value().to_owned());
-        }
-        info
-    }
-}
-
-pub fn customer_index(field: CustomerField) -> usize {
-    CustomerField::ALL
-        .iter()
-        .position(|f| *f == field)
-        .expect("every field is in ALL")
-}
-
-fn customer_max(field: CustomerField) -> usize {
-    match field.kind() {
-        FieldKind::Text { max_len } => max_len,
-        FieldKind::Date => 8,
-        FieldKind::Country => 2,
-        FieldKind::Postal => 10,
-        FieldKind::Phone => 25,
-        FieldKind::Email => 254,
-        FieldKind::Choice(_) => 1,
-    }
-}
-
-/// Filters a typed character for a customer field; `None` refuses it.
-fn accept_customer_char(field: CustomerField, c: char) -> Option<char> {
-    if c.is_control() {
-        return None;
-    }
-    match field.kind() {
-        FieldKind::Date => c.is_ascii_digit().then_some(c),
-        // Country codes are upper case; save the cashier the Shift key.
-        FieldKind::Country => c.is_ascii_alphabetic().then(|| c.to_ascii_uppercase()),
-        FieldKind::Phone => (c.is_ascii_digit() || matches!(c, '+' | ' ' | 'x' | 'X')).then_some(c),
-        FieldKind::Email => (!c.is_whitespace()).then_some(c),
-        FieldKind::Postal => (c.is_ascii_alphanumeric() || matches!(c, ' ' | '-')).then_some(c),
-        FieldKind::Text { .. } | FieldKind::Choice(_) => Some(c),
-    }
-}
-
-fn customer_refusal(field: CustomerField) -> &'static str {
-    match field.kind() {
-        FieldKind::Date => "dates are digits: YYYYMMDD",
-        FieldKind::Country => "a country is two letters, e.g. US",
-        FieldKind::Phone => "a phone is +, digits, spaces and x",
-        FieldKind::Email => "an e-mail address has no spaces",
-        FieldKind::Postal => "letters, digits, spaces or dashes",
-        FieldKind::Text { .. } | FieldKind::Choice(_) => "not allowed here",
     }
 }
