@@ -145,11 +145,22 @@ pub fn next_step(app: &App) -> String {
             "pick the sale to void in the history (Ctrl+L, V)".into()
         }
         FieldId::Original => format!("{label}: pick the payment in the history (Ctrl+L, T)"),
-        FieldId::Activate | FieldId::Nsf => format!("{label}: Space switches · Enter sends"),
+        FieldId::Activate | FieldId::Nsf => format!("{label}: Space switches · {}", then(app)),
         FieldId::Customer(_) if form.focus.is_text() => {
-            format!("{label}: typing goes here · Enter sends")
+            format!("{label}: typing goes here · {}", then(app))
         }
-        FieldId::Customer(_) => format!("{label}: press a listed key · Enter sends"),
+        FieldId::Customer(_) => format!("{label}: press a listed key · {}", then(app)),
+    }
+}
+
+/// "Enter sends", or what must be filled in first.
+fn then(app: &App) -> String {
+    match app.form.first_missing(&app.limits) {
+        None => "Enter sends".into(),
+        Some(field) => format!(
+            "{} still needed",
+            super::form::label(&app.form, field, &app.limits.currency)
+        ),
     }
 }
 

@@ -157,6 +157,14 @@ impl Form {
             .find(|f| self.field_error(*f, limits).is_some())
     }
 
+    /// The first field, card included, that still stops the form from being sent.
+    pub fn first_missing(&self, limits: &Limits) -> Option<FieldId> {
+        self.fields()
+            .into_iter()
+            .filter(|f| matches!(f, FieldId::Card | FieldId::Quantity | FieldId::Original))
+            .find(|f| self.field_error(*f, limits).is_some())
+    }
+
     pub fn has_customer(&self) -> bool {
         matches!(self.operation, Operation::TopUp | Operation::Activate)
     }
