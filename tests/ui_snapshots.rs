@@ -475,9 +475,11 @@ fn recovery_prompt_on_start() {
             top_up,
         ])),
     );
-    snap("recovery_prompt", &app);
-    // The runtime ticks once the window is on screen; the cashier reads it, then answers.
+    // The runtime ticks once the till has been drawn, and the window opens; it ticks again
+    // once the window is on screen; the cashier reads it, then answers.
     let at_ms = app.now_ms;
+    send(&mut app, Msg::Tick { at_ms });
+    snap("recovery_prompt", &app);
     send(&mut app, Msg::Tick { at_ms });
     send(
         &mut app,

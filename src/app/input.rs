@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::{CARD_MAX, FieldId};
 use super::keys::{self, Action};
-use super::overlays::{self, Overlay, quit};
+use super::overlays::{self, Overlay, quit, recover};
 use super::scanner::{Routed, ScanKey, normalize_paste};
 use super::screen::Fit;
 use super::till_keys::{self, card_arrived, type_into_field};
@@ -21,12 +21,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, at_ms: u64) -> Vec<Effect> {
         && window.unseen_at(at_ms)
     {
         // Typed before the window could be read: it was meant for the till.
-        let open = app.recovery.rows.len();
         app.overlay = Overlay::None;
-        app.say(
-            format!("{open} earlier request(s) have no known outcome — Ctrl+R when ready"),
-            Tone::Warning,
-        );
+        recover::say_open_rows(app);
     }
     match scan_key(&key) {
         Some(k) => {
@@ -58,6 +54,7 @@ pub(super) fn on_tick(app: &mut App, at_ms: u64) -> Vec<Effect> {
     // First what was held for a draw (there has been one since), then what the scanner
     // releases now (which may be held in turn).
     let mut effects = super::submit::send_deferred(app);
+    recover::open_if_due(app);
     let routed = app.scanner.tick(at_ms);
     effects.extend(apply_all(app, routed));
     effects

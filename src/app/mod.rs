@@ -261,7 +261,8 @@ impl App {
     /// when a window that opened by itself needs to know when it was first on screen.
     pub fn next_deadline(&self) -> Option<u64> {
         let spinner = self.in_flight().then(|| (self.now_ms / 100 + 1) * 100);
-        let unseen = self.overlay.waits_to_be_seen().then_some(self.now_ms);
+        let unseen =
+            (self.overlay.waits_to_be_seen() || self.recovery.offer_due).then_some(self.now_ms);
         let deferred = self.deferred.is_some().then_some(self.now_ms);
         [spinner, self.scanner.next_deadline(), unseen, deferred]
             .into_iter()

@@ -26,6 +26,9 @@ pub struct Recovery {
     pub loaded: bool,
     /// The window opened by itself once at start; it does not nag after that.
     pub offered: bool,
+    /// The window is to open by itself on the next tick: after the screen has been drawn
+    /// once with what was loaded, so the till is seen before the window covers it.
+    pub offer_due: bool,
     pub balances: HashMap<i64, BalanceCheck>,
     /// The resend in flight: (request id, row id).
     pub resending: Option<(RequestId, i64)>,

@@ -608,6 +608,25 @@ fn row(id: i64, state: RowState) -> HistoryEntry {
     }
 }
 
+/// The open rows arrive at start, and the runtime's next tick (after a draw) follows.
+fn open_rows_arrive(app: &mut App, rows: Vec<HistoryEntry>) {
+    update(app, Msg::Worker(Event::OpenRows(rows)));
+    let at_ms = app.now_ms;
+    update(app, Msg::Tick { at_ms });
+}
+
+/// A window that opened by itself is drawn, seen, and read for a second.
+fn read_window(app: &mut App) {
+    let at_ms = app.now_ms;
+    update(app, Msg::Tick { at_ms });
+    update(
+        app,
+        Msg::Tick {
+            at_ms: at_ms + 1_000,
+        },
+    );
+}
+
 #[test]
 fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
     let mut app = app();
@@ -623,6 +642,14 @@ fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
         &mut app,
         Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
     );
+    assert_eq!(
+        app.overlay,
+        Overlay::None,
+        "not before the till has been drawn"
+    );
+    assert!(app.next_deadline().is_some(), "the runtime ticks at once");
+    let at_ms = app.now_ms;
+    update(&mut app, Msg::Tick { at_ms });
     assert!(
         matches!(app.overlay, Overlay::Recovery(_)),
         "a crash's leftovers are shown at once"

@@ -64,7 +64,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
     vec![Effect::Worker(Command::LoadOpenRows)]
 }
 
-/// The open rows arrived: the first time, and if the cashier has not begun, show them.
+/// The open rows arrived: the first time, and if the cashier has not begun, they are shown
+/// (on the next tick, once the screen has been drawn).
 pub fn offer(app: &mut App) {
     let first_time = !app.recovery.offered;
     app.recovery.offered = true;
@@ -72,19 +73,36 @@ pub fn offer(app: &mut App) {
         return;
     }
     if app.touched || app.overlay.is_open() {
-        app.say(
-            format!(
-                "{} earlier request(s) have no known outcome — Ctrl+R when ready",
-                app.recovery.rows.len()
-            ),
-            Tone::Warning,
-        );
+        say_open_rows(app);
+    } else {
+        app.recovery.offer_due = true;
+    }
+}
+
+/// The tick after the rows arrived: the window opens by itself, unless the cashier began.
+pub fn open_if_due(app: &mut App) {
+    if !std::mem::take(&mut app.recovery.offer_due) || app.recovery.rows.is_empty() {
+        return;
+    }
+    if app.touched || app.overlay.is_open() {
+        say_open_rows(app);
         return;
     }
     app.overlay = Overlay::Recovery(RecoveryWindow {
         auto: true,
         ..RecoveryWindow::default()
     });
+}
+
+/// The rows stay counted in the header; the cashier is told once where to find them.
+pub fn say_open_rows(app: &mut App) {
+    app.say(
+        format!(
+            "{} earlier request(s) have no known outcome — Ctrl+R when ready",
+            app.recovery.rows.len()
+        ),
+        Tone::Warning,
+    );
 }
 
 pub(super) fn on_key(

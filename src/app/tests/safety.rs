@@ -487,10 +487,7 @@ fn the_history_selection_follows_the_newest_row_unless_the_cashier_is_in_it() {
 fn the_recovery_window_that_opens_by_itself_does_not_take_keys_typed_before_it_was_seen() {
     let mut app = app();
     start(&mut app);
-    update(
-        &mut app,
-        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
-    );
+    open_rows_arrive(&mut app, vec![row(7, RowState::Unknown)]);
     assert!(matches!(app.overlay, Overlay::Recovery(_)));
     assert!(
         app.next_deadline().is_some(),
@@ -503,18 +500,8 @@ fn the_recovery_window_that_opens_by_itself_does_not_take_keys_typed_before_it_w
     // Once it has been read, its keys are its own.
     let mut app = self::app();
     start(&mut app);
-    update(
-        &mut app,
-        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
-    );
-    let at_ms = app.now_ms;
-    update(&mut app, Msg::Tick { at_ms });
-    update(
-        &mut app,
-        Msg::Tick {
-            at_ms: at_ms + 2_000,
-        },
-    );
+    open_rows_arrive(&mut app, vec![row(7, RowState::Unknown)]);
+    read_window(&mut app);
     let effects = key(&mut app, KeyCode::Char('b'));
     assert_eq!(
         effects,
@@ -524,10 +511,7 @@ fn the_recovery_window_that_opens_by_itself_does_not_take_keys_typed_before_it_w
     let mut app = self::app();
     start(&mut app);
     type_str(&mut app, "62");
-    update(
-        &mut app,
-        Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
-    );
+    open_rows_arrive(&mut app, vec![row(7, RowState::Unknown)]);
     assert_eq!(app.overlay, Overlay::None);
     assert!(app.notice.as_ref().unwrap().text.contains("Ctrl+R"));
 }
