@@ -146,6 +146,9 @@ pub struct Config {
     /// The store's central database (`PAYWIZARD_STORE_DB` / `store_db`); `None`: this till
     /// stands alone.
     pub store: Option<crate::store::StoreSettings>,
+    /// The same operation on the same card for the same amount within this time asks the
+    /// cashier first (the screen only; headless commands stay scriptable).
+    pub duplicate_window: Duration,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -189,6 +192,7 @@ pub struct FileConfig {
     pub max_amount: Option<String>,
     pub max_points: Option<u64>,
     pub tip_window_h: Option<u64>,
+    pub duplicate_window_s: Option<u64>,
     #[serde(default)]
     pub scanner: FileScanner,
     #[serde(default)]
@@ -373,6 +377,7 @@ impl Config {
             tip_window: Duration::from_secs(file.tip_window_h.unwrap_or(24).saturating_mul(3600)),
             printer: crate::printer::config::resolve(o.printer.as_deref(), &file.printer)?,
             store: crate::store::StoreSettings::resolve(o.store_db.as_ref(), file)?,
+            duplicate_window: Duration::from_secs(file.duplicate_window_s.unwrap_or(120)),
         })
     }
 

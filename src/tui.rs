@@ -1,29 +1,36 @@
 //! The terminal runtime: owns the terminal, turns crossterm and worker events into `Msg`s
 //! stamped with the time since start, runs `update`, carries out the effects, and draws
-//! once per batch of events.
+//! once per batch of events. The terminal is given back as it was on every way out: a quit,
+//! a panic, and SIGTERM, SIGINT or SIGHUP (the journal already holds every request that
+//! was sent, so anything in flight stays recoverable).
 
 use std::io::{self, stdout};
 use std::time::{Duration, Instant};
 
+use crossterm::cursor::Show;
 use crossterm::event::{
     DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream, KeyEventKind,
 };
 use crossterm::execute;
 use futures::StreamExt;
 use ratatui::DefaultTerminal;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::app::{App, Effect, Msg, start, update};
 use crate::ui;
 use crate::worker::{Command, Event};
 
-/// Runs the till screen until the cashier quits. The terminal is restored on every path:
-/// here on return, and by ratatui's panic hook on a panic.
+/// Runs the till screen until the cashier quits or a signal says stop. The terminal is
+/// restored on every path: here on return, and by ratatui's panic hook on a panic.
 pub async fn run(
     app: App,
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<Event>,
 ) -> io::Result<()> {
+    // Before the terminal changes: from here on a signal ends the loop instead of the
+    // process, so the terminal is always put back.
+    let mut stop = Signals::listen()?;
     let mut terminal = ratatui::try_init()?;
     // ratatui's hook restores the screen on a panic; bracketed paste is ours to undo, or
     // the shell behind a crashed till would see every later paste wrapped in escapes.
@@ -33,14 +40,46 @@ pub async fn run(
         restore_screen(info);
     }));
     let result = match execute!(stdout(), EnableBracketedPaste) {
-        Ok(()) => event_loop(&mut terminal, app, &commands, events).await,
+        Ok(()) => event_loop(&mut terminal, app, &commands, events, &mut stop).await,
         Err(e) => Err(e),
     };
     // The worker finishes what is in flight (it is journaled either way).
     let _ = commands.send(Command::Shutdown);
+    restore();
+    result
+}
+
+/// Raw mode off, the main screen back, the cursor shown, bracketed paste off. Errors are
+/// ignored: after a hang-up there may be no terminal left to tell.
+fn restore() {
     let _ = execute!(stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result
+    let _ = execute!(stdout(), Show);
+}
+
+/// SIGTERM, SIGINT and SIGHUP, caught for as long as the screen runs.
+struct Signals {
+    terminate: Signal,
+    interrupt: Signal,
+    hangup: Signal,
+}
+
+impl Signals {
+    fn listen() -> io::Result<Signals> {
+        Ok(Signals {
+            terminate: signal(SignalKind::terminate())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            hangup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    async fn any(&mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+    }
 }
 
 struct Clock(Instant);
@@ -48,6 +87,14 @@ struct Clock(Instant);
 impl Clock {
     fn now_ms(&self) -> u64 {
         u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The wall clock now, tied to the monotonic time it was read at.
+    fn wall_clock(&self) -> Msg {
+        Msg::WallClock {
+            at_ms: self.now_ms(),
+            now: time::OffsetDateTime::now_utc(),
+        }
     }
 
     fn instant_at(&self, ms: u64) -> tokio::time::Instant {
@@ -60,10 +107,12 @@ async fn event_loop(
     mut app: App,
     commands: &UnboundedSender<Command>,
     mut events: UnboundedReceiver<Event>,
+    stop: &mut Signals,
 ) -> io::Result<()> {
     let clock = Clock(Instant::now());
     let mut keys = spawn_terminal_reader(clock.0);
     let mut worker_alive = true;
+    update(&mut app, clock.wall_clock());
     for effect in start(&mut app) {
         if let Effect::Worker(command) = effect {
             send(commands, command);
@@ -104,6 +153,7 @@ async fn event_loop(
                 }
             },
             () = sleep => batch.push(Msg::Tick { at_ms: clock.now_ms() }),
+            () = stop.any() => return Ok(()),
         }
         // Take everything else that is already waiting, then draw once.
         while let Ok(read) = keys.try_recv() {
@@ -119,6 +169,8 @@ async fn event_loop(
                 at_ms: clock.now_ms(),
             });
         }
+        // Journal times are wall-clock; the duplicate guard compares them with now.
+        update(&mut app, clock.wall_clock());
         for msg in batch {
             for effect in update(&mut app, msg) {
                 match effect {

@@ -477,7 +477,18 @@ fn recovery_prompt_on_start() {
             top_up,
         ])),
     );
+    // The runtime ticks once the till has been drawn, and the window opens; it ticks again
+    // once the window is on screen; the cashier reads it, then answers.
+    let at_ms = app.now_ms;
+    send(&mut app, Msg::Tick { at_ms });
     snap("recovery_prompt", &app);
+    send(&mut app, Msg::Tick { at_ms });
+    send(
+        &mut app,
+        Msg::Tick {
+            at_ms: at_ms + 2_000,
+        },
+    );
     key(&mut app, KeyCode::Char('b'));
     send(
         &mut app,
@@ -580,4 +591,224 @@ fn receipt_after_an_approved_payment() {
     snap("status_approved_with_receipt_key", &app);
     press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
     snap("receipt", &app);
+}
+
+/// The scanner sends a card; a person types the figure and presses Enter.
+fn scan_then_type(app: &mut App, figure: &str) {
+    burst(app, CARD, Some(KeyCode::Enter));
+    type_str(app, figure);
+    key(app, KeyCode::Enter);
+}
+
+fn usd_balance(amount: &str) -> Balance {
+    Balance {
+        value_code: "USD".into(),
+        amount: WireDecimal::new(amount).unwrap(),
+        difference: WireDecimal::default(),
+    }
+}
+
+#[test]
+fn a_partial_approval_says_what_was_taken_and_what_is_left_to_collect() {
+    let mut app = app();
+    select(&mut app, Operation::Pay);
+    burst(&mut app, CARD, Some(KeyCode::Enter));
+    type_str(&mut app, "7");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char(' ')); // allow partial
+    key(&mut app, KeyCode::Enter);
+    assert!(app.in_flight());
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.entry_type = EntryType::B;
+    paid.amount = Some("5.00".into());
+    paid.requested_amount = Some("7.00".into());
+    paid.checkout_id = Some("917954313680000011".into());
+    paid.balances = vec![usd_balance("0.00")];
+    send(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(paid),
+            entry: Some(approved_sale(11)),
+        }),
+    );
+    snap("status_partial_approval", &app);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    snap("receipt_partial_training", &app);
+}
+
+#[test]
+fn the_same_sale_again_within_two_minutes_asks_first() {
+    let mut app = app();
+    let mut earlier = approved_sale(4);
+    earlier.quantity = "USD 1.00".into();
+    send(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![earlier.clone()],
+        }),
+    );
+    let at_ms = app.now_ms;
+    send(
+        &mut app,
+        Msg::WallClock {
+            at_ms,
+            now: earlier.at + time::Duration::seconds(42),
+        },
+    );
+    select(&mut app, Operation::Pay);
+    scan_then_type(&mut app, "1");
+    assert!(!app.in_flight(), "nothing is sent before the answer");
+    snap("duplicate_guard", &app);
+    snap_at("duplicate_guard", &app, 60, 15);
+}
+
+#[test]
+fn a_decline_says_what_the_card_holds_and_what_to_do() {
+    let mut app = app();
+    select(&mut app, Operation::Pay);
+    scan_then_type(&mut app, "7");
+    let mut short = outcome(Operation::Pay, Status::Declined, "insufficient funds");
+    short.amount = Some("7.00".into());
+    short.balances = vec![usd_balance("5.00")];
+    let mut declined = app.clone();
+    finish(&mut declined, short);
+    snap("status_declined_short_card", &declined);
+
+    let mut app = self::app();
+    select(&mut app, Operation::TopUp);
+    scan_then_type(&mut app, "20");
+    let mut inactive = outcome(Operation::TopUp, Status::Declined, "card is not active");
+    inactive.amount = Some("20.00".into());
+    finish(&mut app, inactive);
+    snap("status_declined_inactive", &app);
+}
+
+#[test]
+fn a_balance_check_reads_balance_not_approved() {
+    let mut app = app();
+    select(&mut app, Operation::Balance);
+    burst(&mut app, CARD, Some(KeyCode::Enter));
+    key(&mut app, KeyCode::Enter);
+    let mut checked = outcome(Operation::Balance, Status::Approved, "success");
+    checked.amount = None;
+    checked.balances = vec![
+        usd_balance("50.00"),
+        Balance {
+            value_code: "Points".into(),
+            amount: WireDecimal::new("120").unwrap(),
+            difference: WireDecimal::default(),
+        },
+    ];
+    finish(&mut app, checked);
+    snap("status_balance", &app);
+}
+
+#[test]
+fn an_approved_void_names_the_sale_it_reversed() {
+    let mut app = app();
+    send(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![approved_sale(7)],
+        }),
+    );
+    press(&mut app, KeyCode::Char('l'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('v'));
+    key(&mut app, KeyCode::Char('y'));
+    let mut voided = outcome(Operation::Void, Status::Approved, "success");
+    voided.account_id = String::new();
+    voided.amount = None;
+    voided.checkout_id = Some("917954313680000008".into());
+    let mut void_row = approved_sale(8);
+    void_row.operation = Operation::Void;
+    send(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(voided),
+            entry: Some(void_row),
+        }),
+    );
+    snap("status_void_approved", &app);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    snap("receipt_void", &app);
+}
+
+#[test]
+fn a_sandbox_reprint_says_test_and_copy() {
+    let mut config = config(Mode::Sandbox);
+    config.receipts_dir = Some("/spool".into());
+    let mut app = App::new(&config);
+    select(&mut app, Operation::Pay);
+    scan_then_type(&mut app, "12.50");
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.amount = Some("12.50".into());
+    paid.checkout_id = Some("917954313680000007".into());
+    send(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(paid),
+            entry: Some(approved_sale(7)),
+        }),
+    );
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('s'));
+    send(
+        &mut app,
+        Msg::Worker(Event::ReceiptSaved(Ok(
+            "/spool/receipt-004220250401123534801.txt".into(),
+        ))),
+    );
+    snap("receipt_copy_sandbox", &app);
+}
+
+/// The compact layout, as a cashier uses it on a small terminal.
+#[test]
+fn a_small_terminal_gets_a_compact_layout_down_to_60x15() {
+    const SMALL: [(u16, u16); 2] = [(60, 15), (70, 20)];
+    let mut app = app();
+    for (w, h) in SMALL {
+        snap_at("compact_empty", &app, w, h);
+    }
+    select(&mut app, Operation::Pay);
+    burst(&mut app, CARD, Some(KeyCode::Enter));
+    type_str(&mut app, "7");
+    for (w, h) in SMALL {
+        snap_at("compact_pay_typed", &app, w, h);
+    }
+    key(&mut app, KeyCode::Enter);
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.amount = Some("7.00".into());
+    paid.checkout_id = Some("917954313680000007".into());
+    paid.balances = vec![usd_balance("43.00")];
+    send(
+        &mut app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(paid),
+            entry: Some(approved_sale(7)),
+        }),
+    );
+    for (w, h) in SMALL {
+        snap_at("compact_approved", &app, w, h);
+    }
+    press(&mut app, KeyCode::Char('l'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Char('v'));
+    for (w, h) in SMALL {
+        snap_at("compact_void_confirm", &app, w, h);
+    }
+    key(&mut app, KeyCode::Char('n'));
+    select(&mut app, Operation::TopUp);
+    press(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    for (w, h) in SMALL {
+        snap_at("compact_customer_open", &app, w, h);
+    }
+    key(&mut app, KeyCode::F(1));
+    for (w, h) in SMALL {
+        snap_at("compact_help", &app, w, h);
+    }
 }

@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 
-use tui_input::Input;
-
 use crate::api::Balance;
 use crate::outcome::HistoryEntry;
 use crate::worker::RequestId;
@@ -28,9 +26,10 @@ pub struct Recovery {
     pub loaded: bool,
     /// The window opened by itself once at start; it does not nag after that.
     pub offered: bool,
+    /// The window is to open by itself on the next tick: after the screen has been drawn
+    /// once with what was loaded, so the till is seen before the window covers it.
+    pub offer_due: bool,
     pub balances: HashMap<i64, BalanceCheck>,
-    /// The reason being typed for abandoning the selected row.
-    pub reason: Option<Input>,
     /// The resend in flight: (request id, row id).
     pub resending: Option<(RequestId, i64)>,
     /// What happened to the last row acted on, for the cashier to read.

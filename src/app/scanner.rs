@@ -41,8 +41,14 @@
 //!   than 60 ms to type): parsed by [`super::magstripe`] into [`Routed::Swipe`] or
 //!   [`Routed::SwipeError`]; a track behind unknown printable characters is a
 //!   [`Routed::SwipeError`] too, so track data can never become a scanned account;
-//! * a **scan** if it has at least `min_len` characters once the prefix, suffix and any
-//!   control characters (an STX the settings do not know about) are removed;
+//! * a **scan** if what is left once the prefix, suffix and any control characters (an STX
+//!   the settings do not know about) are removed is card-shaped: 6 to 40 digits, and at
+//!   least `min_len` characters;
+//! * **rejected** if it is certainly a reader's but not a card: it began with the
+//!   configured prefix, or it is more than 40 digits. Nothing is typed; the cashier is told;
+//! * **text** if it is at least `min_len` characters of anything else (`Margaret` from a
+//!   text expander or a name-badge reader): typed into the focused field as text, its suffix
+//!   key consumed (a machine's Enter never submits), never read as commands;
 //! * otherwise **typed**: every key, prefix and suffix included, in order.
 //!
 //! A scan or swipe that ended on silence may be followed by its Enter/Tab suffix a little
@@ -59,6 +65,10 @@ use std::fmt;
 
 use super::magstripe;
 use crate::api::EntryType;
+use crate::app::form::CARD_MAX;
+
+/// The shortest card number a scan can carry (`validate_account`'s floor).
+const CARD_MIN: usize = 6;
 use crate::config::ScannerSettings;
 
 /// A key the scanner looks at. Other keys (arrows, F-keys, Esc...) are not fed; the app
@@ -91,6 +101,11 @@ pub enum Routed {
     Swipe { swipe: Swipe, submit: bool },
     /// The reader sent its error track (`%E?` or `;E?`): ask for another swipe.
     SwipeError,
+    /// A fast burst that is not a card number: text for the focused field, as typed.
+    Text(String),
+    /// A burst from the reader that is not a card number: nothing is typed, the cashier is
+    /// told. Carries only its length (it may be anything).
+    Rejected { chars: usize },
 }
 
 impl Routed {
@@ -101,7 +116,7 @@ impl Routed {
             Routed::Typed(_) => Some(EntryType::K),
             Routed::Scan { .. } => Some(EntryType::B),
             Routed::Swipe { .. } => Some(EntryType::M),
-            Routed::SwipeError => None,
+            Routed::SwipeError | Routed::Text(_) | Routed::Rejected { .. } => None,
         }
     }
 }
@@ -338,7 +353,7 @@ impl Scanner {
             data = &data[..data.len().saturating_sub(suffix.len())];
         }
         let text: String = data.iter().map(|&(c, _)| c).collect();
-        match self.classify(&text) {
+        match self.classify(&text, starts_with_prefix) {
             Some(routed) => {
                 self.unsuffixed_scan_at = match end {
                     End::Open => ended,
@@ -359,7 +374,8 @@ impl Scanner {
     }
 
     /// What a finished fast burst's data (prefix and suffix removed) is; `None` if typed.
-    fn classify(&self, data: &str) -> Option<Routed> {
+    /// `prefixed`: the burst began with the configured prefix.
+    fn classify(&self, data: &str, prefixed: bool) -> Option<Routed> {
         // Control characters are framing the settings do not know about (STX, ETX, CR): never
         // part of a card number or a track.
         let data: String = data.chars().filter(|c| !c.is_control()).collect();
@@ -378,10 +394,17 @@ impl Scanner {
         if len >= 3 && data.contains(['%', ';']) && data.ends_with('?') {
             return Some(Routed::SwipeError);
         }
-        (len >= self.min_len).then_some(Routed::Scan {
-            account: data,
-            submit: self.submit,
-        })
+        let digits = !data.is_empty() && data.bytes().all(|b| b.is_ascii_digit());
+        if digits && (CARD_MIN..=CARD_MAX).contains(&len) && len >= self.min_len {
+            return Some(Routed::Scan {
+                account: data,
+                submit: self.submit,
+            });
+        }
+        if (digits && len > CARD_MAX) || (prefixed && len >= self.min_len.max(1)) {
+            return Some(Routed::Rejected { chars: len });
+        }
+        (len >= self.min_len.max(2)).then_some(Routed::Text(data))
     }
 }
 
@@ -846,6 +869,46 @@ mod tests {
         keys[8].1 = 3; // a timestamp from before the burst
         keys.push((ScanKey::Enter, 500));
         assert_eq!(play(&mut s, &keys, true), vec![scan(CARD, false)]);
+    }
+
+    #[test]
+    fn a_burst_that_is_not_a_card_number_is_text_and_its_enter_is_consumed() {
+        let mut s = scanner();
+        let mut keys = timed(&chars("Margaret"), 0, 3);
+        keys.push((ScanKey::Enter, 30));
+        assert_eq!(
+            play(&mut s, &keys, false),
+            vec![Routed::Text("Margaret".into())]
+        );
+        // Digits and letters together are text too: never a card.
+        let keys = timed(&chars("6274ABC0000014"), 1_000, 3);
+        assert_eq!(
+            play(&mut s, &keys, true),
+            vec![Routed::Text("6274ABC0000014".into())]
+        );
+        assert_eq!(Routed::Text("x".into()).entry_type(), None);
+    }
+
+    #[test]
+    fn a_reader_burst_that_is_not_a_card_is_rejected_not_typed() {
+        // 41 digits: no card is that long.
+        let mut s = scanner();
+        let long = "1".repeat(41);
+        let mut keys = timed(&chars(&long), 0, 2);
+        keys.push((ScanKey::Enter, 100));
+        assert_eq!(
+            play(&mut s, &keys, false),
+            vec![Routed::Rejected { chars: 41 }]
+        );
+        // Behind the configured prefix, anything but a card number is the scanner's mistake.
+        let mut s = Scanner::new(&settings(|s| s.prefix = STX.to_string()));
+        let mut burst = vec![ScanKey::Char(STX)];
+        burst.extend(chars("SKU-123-XL"));
+        let keys = timed(&burst, 0, 2);
+        assert_eq!(
+            play(&mut s, &keys, false),
+            vec![Routed::Rejected { chars: 10 }]
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! What the status pane shows: the request in flight and how far it has got, or the
 //! outcome of the last one.
 
-use crate::api::Operation;
-use crate::outcome::Outcome;
+use crate::api::{Operation, TillRequest};
+use crate::money::{Amount, Currency, Points};
+use crate::outcome::{HistoryEntry, Outcome};
 use crate::worker::{RequestId, Stage};
 
 /// The steps a request goes through, in order, as the status pane lists them.
@@ -65,6 +66,43 @@ pub struct InFlight {
     pub tran_order_no: Option<String>,
     /// The last connection retry, while it is retrying.
     pub retry: Option<(u32, String)>,
+    /// What the cashier asked for (none for a recovery resend).
+    pub asked: Option<Asked>,
+    /// For a void: the sale it reverses.
+    pub reverses: Option<HistoryEntry>,
+    /// Sent from the form (not a recovery resend): the form is cleared when it ends.
+    pub from_form: bool,
+}
+
+/// What the cashier asked for, kept beside the outcome so the screen can say what to do
+/// next (a partial approval, a short card). No card number in here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub amount: Option<Amount>,
+    pub points: Option<Points>,
+    pub nsf_allowed: bool,
+    pub activate: bool,
+    pub currency: Currency,
+}
+
+impl Asked {
+    pub fn of(request: &TillRequest, currency: &Currency) -> Asked {
+        Asked {
+            amount: request.amount,
+            points: request.points,
+            nsf_allowed: request.nsf_allowed,
+            activate: request.activate,
+            currency: currency.clone(),
+        }
+    }
+}
+
+/// A finished request as the status pane shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub outcome: Outcome,
+    pub asked: Option<Asked>,
+    pub reverses: Option<HistoryEntry>,
 }
 
 impl InFlight {
@@ -100,14 +138,21 @@ pub enum StatusView {
     Invalid {
         problems: usize,
     },
-    InFlight(InFlight),
-    Done(Box<Outcome>),
+    InFlight(Box<InFlight>),
+    Done(Box<Finished>),
 }
 
 impl StatusView {
     pub fn in_flight(&self) -> Option<&InFlight> {
         match self {
             StatusView::InFlight(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn finished(&self) -> Option<&Finished> {
+        match self {
+            StatusView::Done(f) => Some(f),
             _ => None,
         }
     }

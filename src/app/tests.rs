@@ -1,9 +1,16 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::form::FieldId;
+use super::input::apply_routed;
+use super::overlays::RecoveryWindow;
+use super::recovery::BalanceCheck;
+use super::scanner::Routed;
+use super::status::Step;
 use super::*;
-use crate::api::TillRequest;
+use crate::api::{EntryType, TillRequest, mask_account};
 use crate::config::{Config, FileConfig, Overrides};
 use crate::money::{Amount, Points};
+use crate::outcome::RowState;
 use crate::outcome::{Outcome, Status};
 use crate::worker::Stage;
 
@@ -134,12 +141,11 @@ fn enter_again_after_the_answer_does_not_repeat_the_sale() {
     let mut app = app();
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
     finish(&mut app, id, Status::Approved, None);
-    assert!(key(&mut app, KeyCode::Enter).is_empty());
-    assert!(app.notice.as_ref().unwrap().text.contains("already sent"));
-    // Changing the figure is a new sale on purpose.
-    key(&mut app, KeyCode::Backspace);
-    type_str(&mut app, "0");
-    assert_eq!(submits(&key(&mut app, KeyCode::Enter)).len(), 1);
+    // The form is clean for the next customer: Enter has nothing to send.
+    assert_eq!(app.form.card.value(), "");
+    assert_eq!(app.form.quantity.value(), "");
+    assert!(submits(&key(&mut app, KeyCode::Enter)).is_empty());
+    assert!(matches!(app.status, StatusView::Invalid { .. }));
 }
 
 #[test]
@@ -291,7 +297,7 @@ fn an_unknown_outcome_is_shown_as_unknown() {
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
     finish(&mut app, id, Status::Unknown, None);
     match &app.status {
-        StatusView::Done(o) => assert_eq!(o.status, Status::Unknown),
+        StatusView::Done(f) => assert_eq!(f.outcome.status, Status::Unknown),
         other => panic!("{other:?}"),
     }
     assert!(!app.in_flight());
@@ -447,14 +453,11 @@ fn history_updates_from_finished_and_pages_older_rows() {
     assert!(key(&mut app, KeyCode::Char('v')).is_empty());
     assert_eq!(app.form.operation, Operation::Void);
     assert_eq!(app.form.original.value(), "933392815902290101");
-    assert_eq!(app.overlay, Overlay::ConfirmVoid);
+    let Overlay::ConfirmVoid(target) = &app.overlay else {
+        panic!("{:?}", app.overlay);
+    };
     assert_eq!(
-        app.void_confirm
-            .as_ref()
-            .unwrap()
-            .original
-            .as_ref()
-            .map(|e| e.id),
+        target.sale.as_ref().map(|e| e.id),
         Some(101),
         "the question names the sale"
     );
@@ -466,7 +469,7 @@ fn history_updates_from_finished_and_pages_older_rows() {
     assert_eq!(app.overlay, Overlay::None);
     // Enter on the filled-in void form asks again; y sends exactly one void.
     assert!(submits(&key(&mut app, KeyCode::Enter)).is_empty());
-    assert_eq!(app.overlay, Overlay::ConfirmVoid);
+    assert!(matches!(app.overlay, Overlay::ConfirmVoid(_)));
     let sent = submits(&key(&mut app, KeyCode::Char('y')));
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1.operation, Operation::Void);
@@ -607,6 +610,25 @@ fn row(id: i64, state: RowState) -> HistoryEntry {
     }
 }
 
+/// The open rows arrive at start, and the runtime's next tick (after a draw) follows.
+fn open_rows_arrive(app: &mut App, rows: Vec<HistoryEntry>) {
+    update(app, Msg::Worker(Event::OpenRows(rows)));
+    let at_ms = app.now_ms;
+    update(app, Msg::Tick { at_ms });
+}
+
+/// A window that opened by itself is drawn, seen, and read for a second.
+fn read_window(app: &mut App) {
+    let at_ms = app.now_ms;
+    update(app, Msg::Tick { at_ms });
+    update(
+        app,
+        Msg::Tick {
+            at_ms: at_ms + 1_000,
+        },
+    );
+}
+
 #[test]
 fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
     let mut app = app();
@@ -624,7 +646,14 @@ fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
     );
     assert_eq!(
         app.overlay,
-        Overlay::Recovery,
+        Overlay::None,
+        "not before the till has been drawn"
+    );
+    assert!(app.next_deadline().is_some(), "the runtime ticks at once");
+    let at_ms = app.now_ms;
+    update(&mut app, Msg::Tick { at_ms });
+    assert!(
+        matches!(app.overlay, Overlay::Recovery(_)),
         "a crash's leftovers are shown at once"
     );
     key(&mut app, KeyCode::Esc);
@@ -641,7 +670,7 @@ fn start_asks_for_history_and_open_rows_and_recovery_opens_only_if_needed() {
 fn recovery_resends_the_same_row_and_drops_it_once_it_is_final() {
     let mut app = app();
     ctrl(&mut app, 'r');
-    assert_eq!(app.overlay, Overlay::Recovery);
+    assert!(matches!(app.overlay, Overlay::Recovery(_)));
     update(
         &mut app,
         Msg::Worker(Event::OpenRows(vec![
@@ -686,7 +715,13 @@ fn abandoning_needs_a_reason() {
         Msg::Worker(Event::OpenRows(vec![row(7, RowState::Unknown)])),
     );
     key(&mut app, KeyCode::Char('a'));
-    assert!(app.recovery.reason.is_some());
+    assert!(matches!(
+        &app.overlay,
+        Overlay::Recovery(RecoveryWindow {
+            reason: Some(_),
+            ..
+        })
+    ));
     assert!(
         key(&mut app, KeyCode::Enter).is_empty(),
         "no reason, no abandon"
@@ -736,9 +771,14 @@ fn an_approved_answer_leaves_a_receipt_that_can_be_saved() {
         .receipt
         .clone()
         .expect("a receipt for an approved issue");
-    assert!(receipt.text.contains("25 pts"), "{}", receipt.text);
+    let text = receipt.text(&app.issuer, app.mode);
+    assert!(text.contains("25 pts"), "{text}");
+    assert!(
+        text.contains("TRAINING / TEST — NOT A REAL TRANSACTION"),
+        "{text}"
+    );
     ctrl(&mut app, 'p');
-    assert_eq!(app.overlay, Overlay::Receipt);
+    assert!(matches!(app.overlay, Overlay::Receipt(_)));
     // No receipts_dir in this config: it says so rather than pretending.
     assert!(key(&mut app, KeyCode::Char('s')).is_empty());
     assert!(app.notice.as_ref().unwrap().text.contains("receipts_dir"));
@@ -749,8 +789,24 @@ fn an_approved_answer_leaves_a_receipt_that_can_be_saved() {
         effects,
         vec![Effect::Worker(Command::SaveReceipt {
             name: "receipt-00012025040112353480.txt".into(),
-            text: receipt.text,
+            text: text.clone(),
         })]
+    );
+    assert!(!text.contains("COPY"), "the first print is the original");
+    update(
+        &mut app,
+        Msg::Worker(Event::ReceiptSaved(Ok(
+            "/spool/receipt-00012025040112353480.txt".into(),
+        ))),
+    );
+    let Some(Effect::Worker(Command::SaveReceipt { text: again, .. })) =
+        key(&mut app, KeyCode::Char('s')).pop()
+    else {
+        panic!("S saves again");
+    };
+    assert!(
+        again.contains("*** COPY ***"),
+        "a reprint says COPY:\n{again}"
     );
 }
 
@@ -768,7 +824,7 @@ fn a_declined_answer_has_no_receipt() {
     );
     assert_eq!(app.receipt, None);
     ctrl(&mut app, 'p');
-    assert_eq!(app.overlay, Overlay::None);
+    assert_eq!(app.overlay, Overlay::None, "no window with nothing in it");
 }
 
 #[test]
@@ -797,8 +853,7 @@ fn the_report_loads_when_opened() {
     let mut app = app();
     let effects = ctrl(&mut app, 't');
     assert_eq!(effects, vec![Effect::Worker(Command::LoadReport)]);
-    assert_eq!(app.overlay, Overlay::Report);
-    assert!(app.report.is_none());
+    assert!(matches!(&app.overlay, Overlay::Report(w) if w.report.is_none()));
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.overlay, Overlay::None);
 }
@@ -975,3 +1030,6 @@ fn a_resend_that_cannot_start_frees_the_status_and_says_why() {
     );
     assert_eq!(app.problem, None, "not a journal failure");
 }
+
+mod safety;
+mod visible;

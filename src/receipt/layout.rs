@@ -51,26 +51,35 @@ pub fn blocks(receipt: &Receipt, width: usize, glyphs: &dyn Fn(&str) -> String) 
     if let Some(cashier) = &receipt.cashier {
         out.centered(&format!("cashier {cashier}"), Style::Plain);
     }
-    let when = receipt
-        .at
-        .format(format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second]"
-        ))
-        .unwrap_or_default();
-    out.centered(&when, Style::Plain);
+    out.centered(&stamp(receipt.at), Style::Plain);
     out.rule();
     out.centered(&receipt.operation.label().to_uppercase(), Style::Strong);
+    if let Some(sale) = &receipt.reverses {
+        out.pair(
+            "Reverses",
+            format!("{} {}", sale.operation.label(), sale.quantity).trim(),
+        );
+    }
     if !receipt.card.is_empty() {
         out.pair("Card", receipt.card.as_str());
     }
+    if let Some(sale) = &receipt.reverses {
+        out.pair("Sale time", &stamp(sale.at));
+        if let Some(id) = &sale.checkout_id {
+            out.pair("Sale checkoutId", id);
+        }
+    }
     if let Some(moved) = &receipt.moved {
         out.pair(moved_label(receipt.operation), &moved.display());
+        if let Some(short) = moved.short() {
+            out.pair("Collect another way", &short);
+        }
     }
     for balance in &receipt.balances {
-        let label = if balance.points {
-            "Points balance"
-        } else {
-            "New balance"
+        let label = match (balance.points, receipt.operation) {
+            (true, _) => "Points balance",
+            (false, crate::api::Operation::Balance) => "Balance",
+            (false, _) => "New balance",
         };
         out.pair(label, &balance.value);
     }
@@ -83,7 +92,9 @@ pub fn blocks(receipt: &Receipt, width: usize, glyphs: &dyn Fn(&str) -> String) 
         out.pair("checkoutId", id);
     }
     out.rule();
-    let headline = if receipt.is_partial() {
+    let headline = if receipt.operation == crate::api::Operation::Balance {
+        "BALANCE"
+    } else if receipt.is_partial() {
         "PARTIALLY APPROVED"
     } else {
         "APPROVED"
@@ -103,6 +114,13 @@ pub fn blocks(receipt: &Receipt, width: usize, glyphs: &dyn Fn(&str) -> String) 
         out.banner(&TRAINING);
     }
     out.blocks
+}
+
+fn stamp(at: time::OffsetDateTime) -> String {
+    at.format(format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
 }
 
 struct Layout<'a> {

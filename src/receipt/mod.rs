@@ -15,7 +15,10 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::outcome::Outcome;
+use crate::api::Operation;
+use crate::config::Mode;
+use crate::money::{Amount, Currency, WireDecimal};
+use crate::outcome::{HistoryEntry, Outcome};
 
 pub use codepage::CodePage;
 pub use layout::{COPY, TRAINING};
@@ -24,10 +27,101 @@ pub use model::{BalanceLine, Issuer, MaskedCard, Moved, NoReceipt, Receipt, Unit
 /// Columns of the screen's receipt preview.
 pub const WIDTH: usize = 40;
 
+/// What a receipt says about itself besides the sale.
+#[derive(Debug, Clone, Copy)]
+pub struct Marks<'a> {
+    /// Demo and sandbox receipts say they are not real.
+    pub mode: Mode,
+    /// A reprint: says COPY.
+    pub copy: bool,
+    /// For a void: the sale it reverses.
+    pub reverses: Option<&'a HistoryEntry>,
+}
+
+impl Default for Marks<'_> {
+    fn default() -> Self {
+        Marks {
+            mode: Mode::Production,
+            copy: false,
+            reverses: None,
+        }
+    }
+}
+
+/// The words every training or test screen carries (receipts carry [`TRAINING`]).
+pub fn not_real(mode: Mode) -> Option<&'static str> {
+    match mode {
+        Mode::Demo => Some("TRAINING — NOT A REAL TRANSACTION"),
+        Mode::Sandbox => Some("TEST — NOT A REAL TRANSACTION"),
+        Mode::Production => None,
+    }
+}
+
+/// An approval for less than was asked (Pay with NSF allowed): what was taken, what was
+/// asked and what is still to collect, each as `5.00` in the currency's decimals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    pub taken: String,
+    pub asked: String,
+    pub short: String,
+}
+
+pub fn shortfall(outcome: &Outcome, currency: &str) -> Option<Shortfall> {
+    if !outcome.is_partial() {
+        return None;
+    }
+    let currency = Currency::new(currency).ok()?;
+    let minor = |s: &str| WireDecimal::new(s)?.to_minor(currency.decimals());
+    let taken = minor(outcome.amount.as_deref()?)?;
+    let asked = minor(outcome.requested_amount.as_deref()?)?;
+    let wire = |m: i64| Amount::from_minor(m).to_wire(&currency);
+    Some(Shortfall {
+        taken: wire(taken),
+        asked: wire(asked),
+        short: wire(asked.checked_sub(taken)?.max(0)),
+    })
+}
+
 /// The receipt text of an approved outcome at the preview's width, or `None`: nothing else
 /// deserves one (a declined or unknown outcome on paper would read like a sale).
 pub fn text(issuer: &Issuer, at: OffsetDateTime, outcome: &Outcome) -> Option<String> {
-    Receipt::approved(issuer, at, outcome).map(|r| text::render(&r, WIDTH))
+    text_marked(issuer, at, outcome, &Marks::default())
+}
+
+/// [`text`], marked as training, a copy, or the void of a named sale.
+pub fn text_marked(
+    issuer: &Issuer,
+    at: OffsetDateTime,
+    outcome: &Outcome,
+    marks: &Marks,
+) -> Option<String> {
+    marked(issuer, at, outcome, marks).map(|r| text::render(&r, WIDTH))
+}
+
+/// The receipt model of an approved outcome, with its marks.
+pub fn marked(
+    issuer: &Issuer,
+    at: OffsetDateTime,
+    outcome: &Outcome,
+    marks: &Marks,
+) -> Option<Receipt> {
+    let mut receipt =
+        Receipt::approved(issuer, at, outcome)?.training(marks.mode != Mode::Production);
+    if marks.copy {
+        receipt = receipt.copy();
+    }
+    if let Some(sale) = marks
+        .reverses
+        .filter(|_| outcome.operation == Operation::Void)
+    {
+        receipt.reverses = Some(model::Reversed {
+            operation: sale.operation,
+            quantity: sale.quantity.clone(),
+            at: sale.at,
+            checkout_id: sale.checkout_id.clone(),
+        });
+    }
+    Some(receipt)
 }
 
 /// The receipt's file name: its tranOrderNo (unique per till), else its checkoutId.
@@ -130,6 +224,104 @@ mod tests {
         let text = text(&issuer(), AT, &approved(Operation::IssuePoints, "25")).unwrap();
         assert!(text.contains("Points issued"), "{text}");
         assert!(text.contains("25 pts"), "{text}");
+    }
+
+    #[test]
+    fn training_and_test_receipts_say_so_top_and_bottom_and_a_reprint_says_copy() {
+        let sale = approved(Operation::Pay, "10.50");
+        for (mode, words) in [
+            (Mode::Demo, Some("TRAINING — NOT A REAL TRANSACTION")),
+            (Mode::Sandbox, Some("TEST — NOT A REAL TRANSACTION")),
+            (Mode::Production, None),
+        ] {
+            let marks = Marks {
+                mode,
+                ..Marks::default()
+            };
+            let first = text_marked(&issuer(), AT, &sale, &marks).unwrap();
+            // Paper says TRAINING / TEST at the top and the bottom, whatever the mode's
+            // words on screen.
+            match words {
+                Some(_) => assert_eq!(
+                    first.matches("NOT A REAL TRANSACTION").count(),
+                    2,
+                    "{first}"
+                ),
+                None => assert!(!first.contains("NOT A REAL"), "{first}"),
+            }
+            assert!(!first.contains("COPY"), "{first}");
+            let copy = text_marked(
+                &issuer(),
+                AT,
+                &sale,
+                &Marks {
+                    copy: true,
+                    ..marks
+                },
+            )
+            .unwrap();
+            assert!(copy.contains("*** COPY ***"), "{copy}");
+            assert!(copy.lines().all(|l| l.chars().count() <= WIDTH), "{copy}");
+        }
+    }
+
+    #[test]
+    fn a_partial_approval_says_what_was_taken_of_what_was_asked() {
+        let mut sale = approved(Operation::Pay, "5.00");
+        sale.requested_amount = Some("7.00".into());
+        let text = text(&issuer(), AT, &sale).unwrap();
+        assert!(text.contains("USD 5.00 of 7.00"), "{text}");
+        assert!(text.contains("USD 2.00"), "{text}");
+        assert!(text.contains("PARTIALLY APPROVED"), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= WIDTH), "{text}");
+        let shortfall = shortfall(&sale, "USD").unwrap();
+        assert_eq!(shortfall.short, "2.00");
+        // Not partial: no shortfall, whatever the fields say.
+        sale.status = Status::Declined;
+        assert_eq!(super::shortfall(&sale, "USD"), None);
+    }
+
+    #[test]
+    fn a_void_receipt_names_the_sale_it_reverses() {
+        let sale = HistoryEntry {
+            id: 7,
+            at: AT,
+            operation: Operation::Pay,
+            tran_order_no: Some("20261123105612004200000001".into()),
+            account_id: "**** **** 0014".into(),
+            entry_type: EntryType::B,
+            quantity: "USD 12.50".into(),
+            state: crate::outcome::RowState::Voided,
+            checkout_id: Some("917954313680000007".into()),
+            msg: String::new(),
+            requested_amount: None,
+        };
+        let mut void = approved(Operation::Void, "");
+        void.amount = None;
+        void.balances.clear();
+        let marks = Marks {
+            reverses: Some(&sale),
+            ..Marks::default()
+        };
+        let text = text_marked(&issuer(), AT, &void, &marks).unwrap();
+        for needle in [
+            "VOID",
+            "Pay USD 12.50",
+            "**** **** 0014",
+            "917954313680000007",
+            "2026-11-23 10:56:12",
+        ] {
+            assert!(text.contains(needle), "{needle:?} missing from\n{text}");
+        }
+    }
+
+    #[test]
+    fn a_balance_check_reads_balance_not_approved() {
+        let mut check = approved(Operation::Balance, "");
+        check.amount = None;
+        let text = text(&issuer(), AT, &check).unwrap();
+        assert!(text.contains("BALANCE"), "{text}");
+        assert!(!text.contains("APPROVED"), "{text}");
     }
 
     #[test]

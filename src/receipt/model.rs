@@ -91,6 +91,17 @@ impl Moved {
             Unit::Money { currency } => format!("{currency} {}{of}", self.amount),
         }
     }
+
+    /// On a partial payment, what is still to collect another way: `USD 2.00`.
+    pub fn short(&self) -> Option<String> {
+        let Unit::Money { currency } = &self.unit else {
+            return None;
+        };
+        let code = Currency::new(currency).ok()?;
+        let minor = |s: &str| crate::money::WireDecimal::new(s)?.to_minor(code.decimals());
+        let short = minor(self.requested.as_deref()?)?.checked_sub(minor(&self.amount)?)?;
+        (short > 0).then(|| format!("{currency} {}", Amount::from_minor(short).to_wire(&code)))
+    }
 }
 
 /// One of the card's balances after the operation, as a person reads it.
@@ -125,6 +136,21 @@ pub struct Receipt {
     pub training: bool,
     /// A reprint: it must never pass for the original.
     pub copy: bool,
+    /// On a void: the sale it reverses.
+    #[serde(default)]
+    pub reverses: Option<Reversed>,
+}
+
+/// The sale a void reverses, as the void's receipt names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reversed {
+    pub operation: Operation,
+    /// `USD 12.50`, `25 pts`.
+    pub quantity: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub checkout_id: Option<String>,
 }
 
 /// Why a journal row has no receipt.
@@ -163,6 +189,7 @@ impl Receipt {
             checkout_id: outcome.checkout_id.clone(),
             training: false,
             copy: false,
+            reverses: None,
         })
     }
 
@@ -224,6 +251,7 @@ impl Receipt {
             checkout_id: row.checkout_id.clone(),
             training: false,
             copy: false,
+            reverses: None,
         })
     }
 

@@ -6,10 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use tui_input::Input;
 
-use super::{theme, wrap};
+use super::text::wrap;
+use super::theme;
 use crate::api::customer::FieldKind;
 use crate::api::{CustomerField, Operation, Quantity, mask_account};
 use crate::app::form::{FieldId, Form};
@@ -41,6 +42,22 @@ impl FormView {
     }
 }
 
+/// The label a field's row shows; the status pane names fields by the same words.
+pub fn label(form: &Form, field: FieldId, currency: &crate::money::Currency) -> String {
+    match field {
+        FieldId::Card => "Card number".into(),
+        FieldId::Quantity => match (form.operation.quantity(), form.operation) {
+            (Quantity::Points, _) => "Points".into(),
+            (_, Operation::Tip) => format!("Tip ({})", currency.code()),
+            _ => format!("Amount ({})", currency.code()),
+        },
+        FieldId::Original => "Original checkoutId".into(),
+        FieldId::Activate => "Activate card".into(),
+        FieldId::Nsf => "Allow partial (NSF)".into(),
+        FieldId::Customer(f) => f.label().into(),
+    }
+}
+
 /// Everything one field row is made of.
 struct Row {
     label: String,
@@ -55,7 +72,11 @@ struct Row {
 pub fn view(app: &App, width: u16) -> FormView {
     let form = &app.form;
     let width = usize::from(width);
-    let value_width = if width >= 100 { 32 } else { 24 };
+    let value_width = match width {
+        100.. => 32,
+        76.. => 24,
+        _ => 20,
+    };
     let form_focused = app.focus == Focus::Form;
     let mut view = FormView {
         head: Vec::new(),
@@ -143,8 +164,9 @@ fn row(
         .map(|e| Span::styled(format!("✗ {e}"), theme::error()));
     match field {
         FieldId::Card => {
-            // The full number only while it is being typed; masked everywhere else.
-            let shown = (!focused && !form.card.value().is_empty())
+            // The full number only while it is being typed; masked everywhere else (a read
+            // or finished card is not being typed, even with the focus on it).
+            let shown = ((!focused || form.card_complete) && !form.card.value().is_empty())
                 .then(|| mask_account(form.card.value()));
             let (value, cursor) = input_box(
                 &form.card,
@@ -162,10 +184,15 @@ fn row(
                 Span::styled(format!("[{}]", form.entry.code()), theme::selected_tab()),
                 Span::styled(format!(" {}", form.entry.describe()), theme::dim()),
             ];
-            let tail = error.or_else(|| {
-                form.card_warning()
-                    .map(|w| Span::styled(format!("⚠ {w}"), theme::warning()))
-            });
+            let tail = error
+                .or_else(|| {
+                    form.card_warning()
+                        .map(|w| Span::styled(format!("⚠ {w}"), theme::warning()))
+                })
+                .or_else(|| {
+                    (focused && form.card_complete)
+                        .then(|| Span::styled("typing starts a new card · ← edits", theme::dim()))
+                });
             Row {
                 label: "Card number".into(),
                 value,
@@ -175,10 +202,11 @@ fn row(
             }
         }
         FieldId::Quantity => {
-            let (label, placeholder) = match (form.operation.quantity(), form.operation) {
-                (Quantity::Points, _) => ("Points".to_string(), "e.g. 25"),
-                (_, Operation::Tip) => (format!("Tip ({})", currency.code()), "e.g. 2.00"),
-                _ => (format!("Amount ({})", currency.code()), "e.g. 10.50"),
+            let label = label(form, field, currency);
+            let placeholder = match (form.operation.quantity(), form.operation) {
+                (Quantity::Points, _) => "e.g. 25",
+                (_, Operation::Tip) => "e.g. 2.00",
+                _ => "e.g. 10.50",
             };
             let (value, cursor) =
                 input_box(&form.quantity, value_width, focused, placeholder, None);
@@ -207,14 +235,15 @@ fn row(
             }
         }
         FieldId::Activate | FieldId::Nsf => {
-            let (label, on) = if field == FieldId::Activate {
-                ("Activate card", form.activate)
+            let on = if field == FieldId::Activate {
+                form.activate
             } else {
-                ("Allow partial (NSF)", form.nsf_allowed)
+                form.nsf_allowed
             };
+            let label = label(form, field, currency);
             let text = if on { "[x] yes" } else { "[ ] no" };
             Row {
-                label: label.into(),
+                label,
                 value: Span::styled(pad(text, value_width), theme::field(focused)),
                 after: if focused {
                     vec![Span::styled(" Space switches", theme::dim())]
@@ -351,9 +380,11 @@ fn layout_row(row: Row, focused: bool, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn render(app: &App, view: FormView, frame: &mut Frame, area: Rect) {
+/// Draws the form; `borders` is all of them in the full layout, the top one when compact.
+pub fn render(app: &App, view: FormView, frame: &mut Frame, area: Rect, borders: Borders) {
     let focused = app.focus == Focus::Form;
-    let block = Block::bordered()
+    let block = Block::default()
+        .borders(borders)
         .title(Line::from(vec![
             Span::raw(" "),
             Span::styled(app.form.operation.label().to_string(), theme::bold()),
@@ -366,10 +397,17 @@ pub fn render(app: &App, view: FormView, frame: &mut Frame, area: Rect) {
         });
     let inner = block.inner(area);
     let rows = usize::from(inner.height);
-    let room = rows.saturating_sub(view.head.len());
+    let mut room = rows.saturating_sub(view.head.len());
+    if view.customer.len() > room && !borders.contains(Borders::BOTTOM) {
+        // Without a bottom border the "more" note takes a row of its own.
+        room = room.saturating_sub(1);
+    }
     // Scroll the customer section just enough to keep the focused field in sight.
     let offset = match view.customer_focus {
-        Some((first, count)) if first + count > room => (first + count).saturating_sub(room),
+        // Its whole row when it fits, and always its first line (where the cursor is).
+        Some((first, count)) if first + count > room => {
+            (first + count).saturating_sub(room).min(first)
+        }
         _ => 0,
     };
     let hidden_above = offset;

@@ -1,4 +1,5 @@
-//! The top two lines: who and where the till is, which environment, and the connection.
+//! The top of the screen: who and where the till is, which environment (training and test
+//! tills say they are not real), the connection, and how many outcomes are unknown.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,18 +10,17 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::app::App;
 use crate::config::Mode;
+use crate::receipt::not_real;
 use crate::worker::Connection;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let [top, bottom] = area.layout(&ratatui::layout::Layout::vertical([1, 1]));
-    let (badge, badge_style, note, line_style) = match app.mode {
+fn mode_badge(mode: Mode) -> (&'static str, Style, Style) {
+    match mode {
         Mode::Demo => (
             " DEMO ",
             Style::new()
                 .fg(Color::Black)
                 .bg(Color::Green)
                 .add_modifier(Modifier::BOLD),
-            " TRAINING — no real money",
             Style::new().fg(Color::LightGreen),
         ),
         Mode::Sandbox => (
@@ -29,7 +29,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
-            " test host — no real money",
             Style::new().fg(Color::Yellow),
         ),
         // Real money: the whole line turns red so nobody mistakes it for training.
@@ -39,12 +38,53 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .fg(Color::Red)
                 .bg(Color::White)
                 .add_modifier(Modifier::BOLD),
-            " LIVE — real money",
             Style::new()
                 .fg(Color::White)
                 .bg(Color::Red)
                 .add_modifier(Modifier::BOLD),
         ),
+    }
+}
+
+fn connection(app: &App, compact: bool) -> Line<'static> {
+    let (dot, words, style) = match app.connection {
+        Connection::Online => ("●", "online", Style::new().fg(Color::LightGreen)),
+        Connection::Offline => (
+            "●",
+            "OFFLINE",
+            Style::new()
+                .fg(Color::LightRed)
+                .add_modifier(Modifier::BOLD),
+        ),
+        Connection::Unknown if compact => ("○", "not yet", theme::dim()),
+        Connection::Unknown => ("○", "not connected yet", theme::dim()),
+    };
+    Line::from(Span::styled(format!("{dot} {words} "), style)).right_aligned()
+}
+
+fn unknown_count(app: &App, compact: bool) -> Option<Line<'static>> {
+    let open = app.recovery.rows.len();
+    // Stays in sight until every unknown outcome is settled.
+    (open > 0).then(|| {
+        Line::from(Span::styled(
+            if compact {
+                format!("⚠ {open} unknown ")
+            } else {
+                format!("⚠ {open} unknown — Ctrl+R ")
+            },
+            theme::warning().patch(theme::bold()),
+        ))
+        .right_aligned()
+    })
+}
+
+/// Two lines: title, environment and connection; then store, till, channel, currency.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let [top, bottom] = area.layout(&ratatui::layout::Layout::vertical([1, 1]));
+    let (badge, badge_style, line_style) = mode_badge(app.mode);
+    let note = match not_real(app.mode) {
+        Some(words) => format!(" {words}"),
+        None => " LIVE — real money".to_owned(),
     };
     let left = Line::from(vec![
         Span::styled(" PAYWIZARD TILL ", theme::title()),
@@ -54,23 +94,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .style(line_style);
     frame.render_widget(Paragraph::new(left).style(line_style), top);
-    let (dot, connection, connection_style) = match app.connection {
-        Connection::Online => ("●", "online", Style::new().fg(Color::LightGreen)),
-        Connection::Offline => (
-            "●",
-            "OFFLINE",
-            Style::new()
-                .fg(Color::LightRed)
-                .add_modifier(Modifier::BOLD),
-        ),
-        Connection::Unknown => ("○", "not connected yet", theme::dim()),
-    };
-    let right = Line::from(vec![Span::styled(
-        format!("{dot} {connection} "),
-        connection_style,
-    )])
-    .right_aligned();
-    frame.render_widget(Paragraph::new(right), top);
+    frame.render_widget(Paragraph::new(connection(app, false)), top);
     let info = Line::from(vec![
         Span::styled(format!(" {}", app.store_name), theme::bold()),
         Span::styled(
@@ -80,14 +104,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" · {}", app.limits.currency.code()), theme::dim()),
     ]);
     frame.render_widget(Paragraph::new(info), bottom);
-    let open = app.recovery.rows.len();
-    if open > 0 {
-        // Stays in sight until every unknown outcome is settled.
-        let warning = Line::from(Span::styled(
-            format!("⚠ {open} unknown — Ctrl+R "),
-            theme::warning().patch(theme::bold()),
-        ))
-        .right_aligned();
+    if let Some(warning) = unknown_count(app, false) {
         frame.render_widget(Paragraph::new(warning), bottom);
     }
+}
+
+/// One line for a small terminal: environment (still saying when it is not real), the
+/// unknown count, and the connection.
+pub fn render_compact(app: &App, frame: &mut Frame, area: Rect) {
+    let (badge, badge_style, line_style) = mode_badge(app.mode);
+    let right = unknown_count(app, true).unwrap_or_else(|| connection(app, true));
+    let room = usize::from(area.width).saturating_sub(right.width() + 1 + badge.len());
+    let note = match not_real(app.mode) {
+        Some(words) if words.chars().count() < room => format!(" {words}"),
+        Some(_) if app.mode == Mode::Demo => " TRAINING — NOT REAL".to_owned(),
+        Some(_) => " TEST — NOT REAL".to_owned(),
+        None => " LIVE — real money".to_owned(),
+    };
+    let left =
+        Line::from(vec![Span::styled(badge, badge_style), Span::raw(note)]).style(line_style);
+    frame.render_widget(Paragraph::new(left).style(line_style), area);
+    frame.render_widget(Paragraph::new(right), area);
 }

@@ -4,9 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
+use ratatui::widgets::{Block, Borders};
 
 use super::theme;
+use crate::app::keys::{self, Action, Context};
 use crate::app::{App, Focus};
 use crate::outcome::{HistoryEntry, RowState};
 
@@ -17,25 +18,20 @@ const CARD: usize = 14;
 const QTY: usize = 12;
 const STATE: usize = 9;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// Below this many columns a row drops seconds, the entry type and the first digits group.
+const NARROW: usize = 69;
+
+/// Draws the pane; `borders` is all of them in the full layout, the top one when compact.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, borders: Borders) {
     let focused = app.focus == Focus::History;
     let history = &app.history;
-    let mut block = Block::bordered()
+    let mut block = Block::default()
+        .borders(borders)
         .title(Line::from(vec![
             Span::styled(" History ", theme::bold()),
             Span::raw(format!("— this shift ({}) ", history.entries.len())),
         ]))
-        .title(
-            Line::from(Span::styled(
-                if focused {
-                    " ↑↓ PgUp PgDn · V void · T tip · Esc back "
-                } else {
-                    " Ctrl+L to scroll "
-                },
-                theme::dim(),
-            ))
-            .right_aligned(),
-        )
+        .title(Line::from(Span::styled(hint(app, focused), theme::dim())).right_aligned())
         .border_style(if focused {
             theme::focused_border()
         } else {
@@ -47,20 +43,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     let width = usize::from(inner.width);
     let show_detail = width >= 100;
+    let narrow = width < NARROW;
     let mut lines = Vec::with_capacity(usize::from(inner.height));
-    let header = format!(
-        "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
-        "Time",
-        "Operation",
-        "Card",
-        "Amount",
-        "Outcome",
-        if show_detail {
-            "  checkoutId / message"
-        } else {
-            ""
-        },
-    );
+    let header = if narrow {
+        format!(
+            "  {:<5} {:<OP$} {:<9} {:<QTY$} {:<STATE$}",
+            "Time", "Operation", "Card", "Amount", "Outcome"
+        )
+    } else {
+        format!(
+            "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
+            "Time",
+            "Operation",
+            "Card",
+            "Amount",
+            "Outcome",
+            if show_detail {
+                "  checkoutId / message"
+            } else {
+                ""
+            },
+        )
+    };
     lines.push(Line::from(Span::styled(header, theme::bold())));
     let rows = usize::from(inner.height).saturating_sub(1);
     if history.entries.is_empty() {
@@ -75,7 +79,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let visible = history.entries.iter().enumerate().skip(offset).take(rows);
     for (i, entry) in visible {
         let selected = focused && i == history.selected;
-        let mut line = row(entry, show_detail);
+        let mut line = if narrow {
+            narrow_row(entry)
+        } else {
+            row(entry, show_detail)
+        };
         // A marker as well as the highlight, so the selection survives any colour scheme.
         line.spans
             .insert(0, Span::raw(if selected { "› " } else { "  " }));
@@ -94,11 +102,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 
 fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
     let at = entry.at;
-    let state = match entry.state {
-        RowState::Unknown => "UNKNOWN",
-        RowState::Sending => "sending…",
-        other => other.as_str(),
-    };
+    let state = state_word(entry.state);
     let mut spans = vec![
         Span::raw(format!(
             "{:02}:{:02}:{:02}  {:<OP$}  {:<CARD$}  {}  {:<QTY$}  ",
@@ -121,6 +125,55 @@ fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
         spans.push(Span::styled(format!("  {detail}"), theme::dim()));
     }
     Line::from(spans)
+}
+
+/// The keys that matter in the pane, from the key table.
+fn hint(app: &App, focused: bool) -> String {
+    if focused {
+        let items: Vec<String> = keys::bar(app, Context::History)
+            .into_iter()
+            .take(4)
+            .map(|(k, what)| format!("{k} {what}"))
+            .collect();
+        format!(" {} ", items.join(" · "))
+    } else {
+        let open = keys::BINDINGS
+            .iter()
+            .find(|b| b.action == Action::History)
+            .map_or("Ctrl+L", |b| b.label);
+        format!(" {open} to scroll ")
+    }
+}
+
+/// `09:05 Pay           **** 0014 USD 12.50    approved`: for a compact screen.
+fn narrow_row(entry: &HistoryEntry) -> Line<'static> {
+    let at = entry.at;
+    let card: String = {
+        let chars: Vec<char> = entry.account_id.chars().collect();
+        chars[chars.len().saturating_sub(9)..].iter().collect()
+    };
+    Line::from(vec![
+        Span::raw(format!(
+            "{:02}:{:02} {:<OP$} {:<9} {:<QTY$} ",
+            at.hour(),
+            at.minute(),
+            truncate(entry.operation.label(), OP),
+            card,
+            truncate(&entry.quantity, QTY),
+        )),
+        Span::styled(
+            format!("{:<STATE$}", state_word(entry.state)),
+            theme::row_state(entry.state),
+        ),
+    ])
+}
+
+fn state_word(state: RowState) -> &'static str {
+    match state {
+        RowState::Unknown => "UNKNOWN",
+        RowState::Sending => "sending…",
+        other => other.as_str(),
+    }
 }
 
 fn truncate(s: &str, width: usize) -> String {

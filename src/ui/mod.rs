@@ -1,34 +1,50 @@
 //! Pure rendering of the app state into a ratatui frame: nothing here changes state or
 //! reads the clock, so every screen is a snapshot test.
 
-pub mod dialogs;
+pub mod advice;
+pub mod bar;
 pub mod form;
 pub mod header;
-pub mod help;
 pub mod history;
-pub mod recovery;
-pub mod report;
+pub mod overlays;
 pub mod status;
 pub mod tabs;
+pub mod text;
 pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Borders, Paragraph};
 
-use crate::app::App;
-
-/// The smallest terminal the screen is designed for.
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+use crate::app::screen::{Fit, MIN, Screen};
+use crate::app::{App, Overlay};
+pub use text::wrap;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
-        return;
+    match app.screen {
+        Screen::Till => match Fit::of(area.width, area.height) {
+            Fit::Full => full(app, frame, area),
+            Fit::Compact => compact(app, frame, area),
+            Fit::TooSmall => {
+                too_small(app, frame, area);
+                return;
+            }
+        },
     }
+    overlays::render(app, frame);
+}
+
+/// Rows a pane of `content` lines takes with `frame` rows of border, within bounds.
+fn rows(content: usize, frame: u16) -> u16 {
+    u16::try_from(content)
+        .unwrap_or(u16::MAX)
+        .saturating_add(frame)
+}
+
+/// 80x24 and up: two header lines, the tabs, the form, the status, the history, the keys.
+fn full(app: &App, frame: &mut Frame, area: Rect) {
     let [header_area, tabs_area, body, bar] = area.layout(&Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -38,77 +54,99 @@ pub fn render(app: &App, frame: &mut Frame) {
     header::render(app, frame, header_area);
     tabs::render(app, frame, tabs_area);
 
+    let inner = usize::from(body.width.saturating_sub(2));
     let view = form::view(app, body.width.saturating_sub(2));
-    let status_rows: u16 = if body.height >= 30 && !app.form.customer_open {
+    let status_lines = status::lines(app, inner);
+    // The history gives up rows first when the customer section is open.
+    let history_min: u16 = if app.form.customer_open { 4 } else { 6 };
+    let form_floor = rows(view.head_rows(), 2);
+    let roomy = if body.height >= 30 && !app.form.customer_open {
         8
     } else {
         6
     };
-    // The history gives up rows first when the customer section is open.
-    let history_min: u16 = if app.form.customer_open { 4 } else { 6 };
-    let wanted = u16::try_from(view.wanted_rows() + 2).unwrap_or(u16::MAX);
-    let floor = u16::try_from(view.head_rows() + 2).unwrap_or(u16::MAX);
-    let form_rows = wanted
+    // The status says everything it has, before the history keeps more than its header
+    // and one row.
+    let status_rows = rows(status_lines.len(), 2)
+        .max(roomy)
+        .min(body.height.saturating_sub(form_floor + 4).max(4));
+    let form_rows = rows(view.wanted_rows(), 2)
         .min(body.height.saturating_sub(status_rows + history_min))
-        .max(floor);
+        .max(form_floor);
     let [form_area, status_area, history_area] = body.layout(&Layout::vertical([
         Constraint::Length(form_rows),
         Constraint::Length(status_rows),
         Constraint::Fill(1),
     ]));
-    form::render(app, view, frame, form_area);
-    status::render(app, frame, status_area);
-    history::render(app, frame, history_area);
-    help::render_bar(app, frame, bar);
-    help::render_overlay(app, frame);
+    form::render(app, view, frame, form_area, Borders::ALL);
+    status::render(app, status_lines, frame, status_area, Borders::ALL);
+    history::render(app, frame, history_area, Borders::ALL);
+    bar::render(app, frame, bar);
 }
 
-fn too_small(frame: &mut Frame, area: Rect) {
-    let text = format!(
-        "terminal too small: {}x{}, need at least {MIN_WIDTH}x{MIN_HEIGHT}",
-        area.width, area.height
-    );
-    let lines: Vec<Line> = if text.len() <= usize::from(area.width) {
-        vec![Line::from(text).centered()]
+/// Down to 60x15: one header line, top borders only, the history only if rows are left.
+fn compact(app: &App, frame: &mut Frame, area: Rect) {
+    let [header_area, tabs_area, body, bar] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ]));
+    header::render_compact(app, frame, header_area);
+    tabs::render(app, frame, tabs_area);
+
+    let view = form::view(app, body.width);
+    let status_lines = status::lines(app, usize::from(body.width));
+    let form_floor = rows(view.head_rows(), 1);
+    let status_rows = rows(status_lines.len(), 1)
+        .max(3)
+        .min(body.height.saturating_sub(form_floor).max(2));
+    let form_rows = rows(view.wanted_rows(), 1)
+        .min(body.height.saturating_sub(status_rows))
+        .max(form_floor);
+    let left = body.height.saturating_sub(form_rows + status_rows);
+    // A history with room for its header and one row, or none at all.
+    let (status_rows, history_rows) = if left >= 3 {
+        (status_rows, left)
     } else {
-        vec![
-            Line::from(format!(
-                "terminal too small: {}x{}",
-                area.width, area.height
-            ))
-            .centered(),
-            Line::from(format!("need at least {MIN_WIDTH}x{MIN_HEIGHT}")).centered(),
-        ]
+        (status_rows + left, 0)
     };
-    let rows = u16::try_from(lines.len()).unwrap_or(1);
-    let middle = area.centered_vertically(Constraint::Length(rows));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), middle);
+    let [form_area, status_area, history_area] = body.layout(&Layout::vertical([
+        Constraint::Length(form_rows),
+        Constraint::Length(status_rows),
+        Constraint::Length(history_rows),
+    ]));
+    form::render(app, view, frame, form_area, Borders::TOP);
+    status::render(app, status_lines, frame, status_area, Borders::TOP);
+    if history_rows > 0 {
+        history::render(app, frame, history_area, Borders::TOP);
+    }
+    bar::render(app, frame, bar);
 }
 
-/// Splits `text` into lines of at most `width` columns, on spaces where possible.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let word_len = word.chars().count();
-        let line_len = line.chars().count();
-        if line_len > 0 && line_len + 1 + word_len > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-        while line.chars().count() > width {
-            let head: String = line.chars().take(width).collect();
-            let rest: String = line.chars().skip(width).collect();
-            lines.push(head);
-            line = rest;
-        }
+/// Below the smallest usable size: say so, and nothing else (no key but quit works, so
+/// nothing can happen that is not on screen). The quit question shows here too.
+fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
+    let mut text = vec![
+        format!("terminal too small: {}x{}", area.width, area.height),
+        format!("need at least {}x{}", MIN.0, MIN.1),
+        "Ctrl+Q quits".to_owned(),
+    ];
+    if app.overlay == Overlay::ConfirmQuit {
+        text = overlays_quit_words(app);
+        text.push("y quits · n stays".to_owned());
     }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
+    let lines: Vec<Line> = text
+        .iter()
+        .flat_map(|t| wrap(t, width))
+        .map(|l| Line::from(l).centered())
+        .collect();
+    let n = u16::try_from(lines.len()).unwrap_or(1);
+    let middle = area.centered_vertically(Constraint::Length(n));
+    frame.render_widget(Paragraph::new(lines), middle);
+}
+
+fn overlays_quit_words(app: &App) -> Vec<String> {
+    overlays::quit_words(crate::app::overlays::quit::Pending::of(app))
 }

@@ -1,65 +1,84 @@
-//! The status pane: what the till is doing with the current request, live, and then its
-//! outcome in words a cashier acts on. Unknown is never dressed as approved or declined.
+//! The status pane: what to do next, the request in flight and how far it has got, or the
+//! outcome of the last one in words a cashier acts on. Unknown is never dressed as approved
+//! or declined; "nothing was charged" is said only where it is true, in the operation's own
+//! words. Every line is wrapped here, so the layout can give the pane the rows it needs.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::advice;
+use super::text::wrap_lines;
 use super::theme;
-use crate::api::{EntryType, Operation, Quantity, mask_account};
+use crate::api::{Operation, Quantity, mask_account};
 use crate::app::form::FieldId;
-use crate::app::status::{InFlight, StatusView, Step};
+use crate::app::status::{Finished, InFlight, StatusView, Step};
 use crate::app::{App, Tone};
-use crate::outcome::{Outcome, Status};
+use crate::outcome::{Status, nothing_moved};
+use crate::receipt::shortfall;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let (lines, border) = match &app.status {
-        StatusView::Ready => (ready(app), theme::border()),
-        StatusView::Invalid { problems } => (invalid(*problems), theme::error()),
-        StatusView::InFlight(f) => (in_flight(f, app.now_ms), theme::focused_border()),
-        StatusView::Done(outcome) => (done(outcome, app, usize::from(area.width)), {
-            theme::banner(outcome.status)
-                .bg
-                .map_or(theme::border(), |c| Style::new().fg(c))
-        }),
-    };
-    let mut block = Block::bordered().title(" Status ").border_style(border);
+/// The pane's lines, wrapped to `width` columns.
+pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if let Some(problem) = &app.problem {
+        // Rare and serious (the journal failed): it goes first.
+        lines.push(Line::from(Span::styled(
+            format!("⚠ {problem}"),
+            theme::banner(Status::Declined),
+        )));
+    }
     if let Some(notice) = &app.notice {
         let style = match notice.tone {
             Tone::Info => theme::ok(),
             Tone::Warning => theme::warning(),
             Tone::Error => theme::banner(Status::Declined),
         };
-        block = block.title_bottom(Line::from(Span::styled(
-            format!(" {} ", notice.text),
-            style,
-        )));
+        lines.push(Line::from(Span::styled(notice.text.clone(), style)));
     }
-    let mut lines = lines;
-    if let Some(problem) = &app.problem {
-        // Rare and serious (the journal failed): it goes first.
-        lines.insert(
-            0,
-            Line::from(Span::styled(
-                format!("⚠ {problem}"),
-                theme::banner(Status::Declined),
-            )),
-        );
-    }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    lines.extend(match &app.status {
+        StatusView::Ready => ready(app),
+        StatusView::Invalid { problems } => invalid(*problems),
+        StatusView::InFlight(f) => in_flight(f, app.now_ms),
+        StatusView::Done(finished) => done(finished, app, width),
+    });
+    wrap_lines(lines, width)
 }
 
+fn border_style(app: &App) -> Style {
+    match &app.status {
+        StatusView::Ready => theme::border(),
+        StatusView::Invalid { .. } => theme::error(),
+        StatusView::InFlight(_) => theme::focused_border(),
+        StatusView::Done(f) => theme::banner(f.outcome.status)
+            .bg
+            .map_or(theme::border(), |c| Style::new().fg(c)),
+    }
+}
+
+/// Draws the pane; `borders` is all of them in the full layout, the top one when compact.
+pub fn render(
+    app: &App,
+    lines: Vec<Line<'static>>,
+    frame: &mut Frame,
+    area: Rect,
+    borders: Borders,
+) {
+    let block = Block::default()
+        .borders(borders)
+        .title(" Status ")
+        .border_style(border_style(app));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// What the cashier does next, named by the field that has the focus: the status and the
+/// focus are read from the same state, so they cannot disagree.
 fn ready(app: &App) -> Vec<Line<'static>> {
-    let op = app.form.operation;
+    let form = &app.form;
+    let op = form.operation;
     let steps = match op {
         Operation::IssuePoints | Operation::RedeemPoints => "card, Tab, points, Enter",
         Operation::TopUp | Operation::Pay => "card, Tab, amount, Enter",
@@ -68,36 +87,27 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         Operation::Void => "Ctrl+L, select the sale, V, then y to confirm",
         Operation::Tip => "Ctrl+L, select the payment, T, amount, Enter",
     };
-    let card = app.form.card.value();
-    // A typed card is done once the cashier has moved on from it; a read one at once.
-    let card_in = !card.is_empty()
-        && !app.form.errors.contains_key(&FieldId::Card)
-        && (app.form.entry != EntryType::K || app.form.focus != FieldId::Card);
-    let ready = if op == Operation::Void {
-        "Ready — pick the sale to void in the history".to_owned()
-    } else if card_in {
-        let next = match op.quantity() {
-            Quantity::Points => "type the points, then Enter",
-            Quantity::Money => "type the amount, then Enter",
-            Quantity::None => "Enter sends",
-        };
+    let next = next_step(app);
+    let headline = if op == Operation::Void {
+        format!("Ready — {next}")
+    } else if form.card_complete {
         format!(
             "Card {} {} — {next}",
-            app.form.entry.describe(),
-            mask_account(card)
+            form.entry.describe(),
+            mask_account(form.card.value())
         )
     } else {
-        "Ready — scan, swipe or type the card number".to_owned()
+        format!("Ready — {next}")
     };
     let mut lines = vec![
-        Line::from(Span::styled(ready, theme::bold())),
+        Line::from(Span::styled(headline, theme::bold())),
         Line::from(vec![
             Span::styled(format!("{}: ", op.label()), theme::dim()),
             Span::raw(steps),
         ]),
     ];
     if let Some(name) = &app.name_offer
-        && app.form.has_customer()
+        && form.has_customer()
     {
         lines.push(Line::from(vec![
             Span::raw(format!("Swiped name: {name} — ")),
@@ -106,6 +116,52 @@ fn ready(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     lines
+}
+
+/// The next step, in words that name the focused field.
+pub fn next_step(app: &App) -> String {
+    let form = &app.form;
+    if app.focus == crate::app::Focus::History {
+        return "the history has the keys: V void · T tip · Esc back to the form".into();
+    }
+    let label = super::form::label(form, form.focus, &app.limits.currency);
+    match form.focus {
+        FieldId::Card if form.card_complete => match form.first_needed(&app.limits) {
+            None => "Enter sends".into(),
+            Some(_) => "Tab to go on".into(),
+        },
+        FieldId::Card if form.operation == Operation::Tip && form.tip_card_from_sale() => {
+            "the card comes from the sale: Tab to the tip".into()
+        }
+        FieldId::Card => "scan, swipe or type the card number".into(),
+        FieldId::Quantity => {
+            let what = match form.operation.quantity() {
+                Quantity::Points => "the points",
+                _ => "the amount",
+            };
+            format!("{label}: type {what}, then Enter")
+        }
+        FieldId::Original if form.operation == Operation::Void => {
+            "pick the sale to void in the history (Ctrl+L, V)".into()
+        }
+        FieldId::Original => format!("{label}: pick the payment in the history (Ctrl+L, T)"),
+        FieldId::Activate | FieldId::Nsf => format!("{label}: Space switches · {}", then(app)),
+        FieldId::Customer(_) if form.focus.is_text() => {
+            format!("{label}: typing goes here · {}", then(app))
+        }
+        FieldId::Customer(_) => format!("{label}: press a listed key · {}", then(app)),
+    }
+}
+
+/// "Enter sends", or what must be filled in first.
+fn then(app: &App) -> String {
+    match app.form.first_missing(&app.limits) {
+        None => "Enter sends".into(),
+        Some(field) => format!(
+            "{} still needed",
+            super::form::label(&app.form, field, &app.limits.currency)
+        ),
+    }
 }
 
 fn invalid(problems: usize) -> Vec<Line<'static>> {
@@ -124,8 +180,8 @@ fn invalid(problems: usize) -> Vec<Line<'static>> {
     ]
 }
 
-fn summary(operation: Operation, quantity: &str, account: &str) -> String {
-    [operation.label(), quantity, account]
+fn summary(parts: &[&str]) -> String {
+    parts
         .iter()
         .filter(|s| !s.is_empty())
         .copied()
@@ -157,13 +213,18 @@ fn in_flight(f: &InFlight, now_ms: u64) -> Vec<Line<'static>> {
             steps.push(Span::styled(format!("· {}", step.label()), theme::dim()));
         }
     }
+    let what = match &f.reverses {
+        Some(sale) => summary(&[
+            f.operation.label(),
+            &format!("reverses {} {}", sale.operation.label(), sale.quantity),
+            &f.account,
+        ]),
+        None => summary(&[f.operation.label(), &f.quantity, &f.account]),
+    };
     let mut lines = vec![
         Line::from(vec![
             Span::styled(" SENDING ", theme::selected_tab()),
-            Span::styled(
-                format!(" {}", summary(f.operation, &f.quantity, &f.account)),
-                theme::bold(),
-            ),
+            Span::styled(format!(" {what}"), theme::bold()),
         ]),
         Line::from(steps),
     ];
@@ -186,40 +247,101 @@ fn in_flight(f: &InFlight, now_ms: u64) -> Vec<Line<'static>> {
     lines
 }
 
-fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
+/// "Nothing was charged." in the operation's own words, as a sentence.
+fn nothing_moved_sentence(op: Operation) -> String {
+    let words = nothing_moved(op);
+    let mut chars = words.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
+}
+
+fn done(finished: &Finished, app: &App, width: usize) -> Vec<Line<'static>> {
+    let outcome = &finished.outcome;
+    let currency = app.limits.currency.code();
     let quantity =
         outcome
             .amount
             .as_deref()
             .map_or(String::new(), |a| match outcome.operation.quantity() {
                 Quantity::Points => format!("{a} pts"),
-                Quantity::Money => format!("{} {a}", app.limits.currency.code()),
+                Quantity::Money => format!("{currency} {a}"),
                 Quantity::None => String::new(),
             });
-    let what = summary(outcome.operation, &quantity, &outcome.account_id);
-    let (word, _) = match outcome.status {
-        Status::Approved => ("✔ APPROVED", ()),
-        Status::Declined => ("✘ DECLINED", ()),
-        Status::Unknown => ("? UNKNOWN OUTCOME", ()),
-        Status::Rejected => ("✘ REJECTED", ()),
+    let partial = shortfall(outcome, currency);
+    let word = match (outcome.status, outcome.operation, &partial) {
+        (Status::Approved, Operation::Balance, _) => "✔ BALANCE".to_owned(),
+        (Status::Approved, _, Some(p)) => format!(
+            "✔ APPROVED {currency} {} of {} — collect {currency} {} another way",
+            p.taken, p.asked, p.short
+        ),
+        (Status::Approved, _, None) => "✔ APPROVED".to_owned(),
+        (Status::Declined, _, _) => "✘ DECLINED".to_owned(),
+        (Status::Unknown, _, _) => "? UNKNOWN OUTCOME".to_owned(),
+        (Status::Rejected, _, _) => "✘ REJECTED".to_owned(),
     };
-    let banner_text = format!(" {word}   {what}");
-    // The banner fills the line: the colour is the message.
-    let banner = Line::from(Span::styled(
-        format!("{banner_text:<width$}", width = width.saturating_sub(2)),
-        theme::banner(outcome.status),
-    ));
+    let what = match (&finished.reverses, &partial) {
+        (Some(_), _) => summary(&[outcome.operation.label(), &outcome.account_id]),
+        // The banner already says the amounts.
+        (None, Some(_)) => summary(&[outcome.operation.label(), &outcome.account_id]),
+        (None, None) => summary(&[outcome.operation.label(), &quantity, &outcome.account_id]),
+    };
+    // The banner fills its lines: the colour is the message.
+    let style = theme::banner(outcome.status);
+    let banner_width = width.max(2);
+    let one_line = format!("{word}   {what}");
+    let (banner, under) = if one_line.chars().count() < banner_width {
+        (one_line, None)
+    } else {
+        (word, Some(what))
+    };
+    let mut lines: Vec<Line<'static>> = super::text::wrap(&banner, banner_width - 1)
+        .into_iter()
+        .map(|l| {
+            Line::from(Span::styled(
+                format!(" {l:<w$}", w = banner_width - 1),
+                style,
+            ))
+        })
+        .collect();
+    if let Some(what) = under {
+        lines.push(Line::from(Span::styled(what, theme::bold())));
+    }
     let order = outcome
         .tran_order_no
         .as_deref()
         .map(|n| format!("tranOrderNo {n}"));
-    let mut lines = vec![banner];
+    if let Some(sale) = &finished.reverses {
+        lines.push(Line::from(vec![
+            Span::raw("Reversed: "),
+            Span::styled(
+                summary(&[
+                    &format!("{} {}", sale.operation.label(), sale.quantity),
+                    &sale.account_id,
+                    &format!("sold {}", advice::clock(sale.at)),
+                    &sale
+                        .checkout_id
+                        .as_deref()
+                        .map(|c| format!("checkoutId {c}"))
+                        .unwrap_or_default(),
+                ]),
+                theme::bold(),
+            ),
+        ]));
+    }
     match outcome.status {
         Status::Approved => {
             if !outcome.balances.is_empty() {
                 let balances: Vec<String> = outcome.balances.iter().map(|b| b.display()).collect();
+                let label = if outcome.operation == Operation::Balance {
+                    "Balance: "
+                } else {
+                    "New balance: "
+                };
                 lines.push(Line::from(vec![
-                    Span::raw("New balance: "),
+                    Span::raw(label),
                     Span::styled(balances.join(" · "), theme::ok().patch(theme::bold())),
                 ]));
             }
@@ -245,8 +367,17 @@ fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
                 Span::raw("PayWizard says: "),
                 Span::styled(outcome.msg.clone(), theme::error().patch(theme::bold())),
             ]));
+            for help in advice::after_decline(finished) {
+                lines.push(Line::from(Span::styled(
+                    help,
+                    theme::warning().patch(theme::bold()),
+                )));
+            }
             lines.push(Line::from(Span::styled(
-                join_dim("Nothing was charged.", order),
+                summary(&[
+                    &nothing_moved_sentence(outcome.operation),
+                    &order.unwrap_or_default(),
+                ]),
                 theme::dim(),
             )));
         }
@@ -255,10 +386,10 @@ fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
                 "May have gone through — do NOT repeat the sale. It is saved in the journal.",
                 theme::warning().patch(theme::bold()),
             )));
-            lines.push(Line::from(Span::raw(join_dim(
+            lines.push(Line::from(Span::raw(summary(&[
                 "Ctrl+R resolves it safely.",
-                order,
-            ))));
+                &order.unwrap_or_default(),
+            ]))));
             if !outcome.msg.is_empty() {
                 lines.push(Line::from(Span::styled(
                     format!("Reason: {}", outcome.msg),
@@ -268,26 +399,14 @@ fn done(outcome: &Outcome, app: &App, width: usize) -> Vec<Line<'static>> {
         }
         Status::Rejected => {
             lines.push(Line::from(Span::styled(
-                outcome.msg.clone(),
+                advice::reason(&outcome.msg).to_owned(),
                 theme::error().patch(theme::bold()),
             )));
-            // The worker's message may already say so; do not say it twice.
-            let first = if outcome.msg.to_lowercase().contains("nothing was charged") {
-                ""
-            } else {
-                "Nothing was charged."
-            };
-            lines.push(Line::from(Span::raw(
-                join_dim(first, order).trim().to_string(),
-            )));
+            lines.push(Line::from(Span::raw(summary(&[
+                &nothing_moved_sentence(outcome.operation),
+                &order.unwrap_or_default(),
+            ]))));
         }
     }
     lines
-}
-
-fn join_dim(first: &str, order: Option<String>) -> String {
-    match order {
-        Some(o) => format!("{first} {o}"),
-        None => first.to_string(),
-    }
 }

@@ -1,4 +1,5 @@
-//! The operation selector: one key each, the selected one highlighted.
+//! The operation selector: one key each, the selected one highlighted. Narrow terminals get
+//! shorter names, and the narrowest only the selected one's name.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -8,9 +9,9 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::api::Operation;
 use crate::app::App;
-use crate::app::keymap::operation_keys;
+use crate::app::keys::operation_keys;
 
-/// Short names for narrow terminals, so all eight fit in 80 columns.
+/// Short names, so all eight fit in 80 columns.
 fn short_label(op: Operation) -> &'static str {
     match op {
         Operation::IssuePoints => "Issue pts",
@@ -19,16 +20,25 @@ fn short_label(op: Operation) -> &'static str {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let wide = area.width >= 120;
-    let gap = if wide { "  " } else { " " };
+#[derive(Clone, Copy)]
+enum Names {
+    Full,
+    Short,
+    /// Only the selected operation's name; the others by F-key.
+    SelectedOnly,
+}
+
+fn line(app: &App, names: Names, gap: &'static str) -> Line<'static> {
     let mut spans = Vec::with_capacity(Operation::ALL.len() * 2);
     for (i, op) in Operation::ALL.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw(gap));
         }
         let (f, _) = operation_keys(op);
-        let label = if wide { op.label() } else { short_label(op) };
+        let label = match names {
+            Names::Full => op.label(),
+            Names::Short | Names::SelectedOnly => short_label(op),
+        };
         if op == app.form.operation {
             spans.push(Span::styled(
                 format!("▶F{f} {label}"),
@@ -36,8 +46,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ));
         } else {
             spans.push(Span::styled(format!("F{f}"), theme::key()));
-            spans.push(Span::raw(format!(" {label}")));
+            if !matches!(names, Names::SelectedOnly) {
+                spans.push(Span::raw(format!(" {label}")));
+            }
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
+    let chosen = [
+        (Names::Full, "  "),
+        (Names::Short, " "),
+        (Names::SelectedOnly, " "),
+    ]
+    .into_iter()
+    .map(|(names, gap)| line(app, names, gap))
+    .find(|l| l.width() <= width)
+    .unwrap_or_else(|| line(app, Names::SelectedOnly, " "));
+    frame.render_widget(Paragraph::new(chosen), area);
 }

@@ -11,9 +11,11 @@ use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system}
 
 pub struct Term {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// Every byte the program wrote, for escape sequences the screen does not keep.
+    output: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
-    _master: Box<dyn MasterPty + Send>,
+    master: Box<dyn MasterPty + Send>,
 }
 
 impl Term {
@@ -47,6 +49,8 @@ impl Term {
             0,
         )));
         let sink = Arc::clone(&parser);
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let raw = Arc::clone(&output);
         thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -54,13 +58,15 @@ impl Term {
                     break;
                 }
                 sink.lock().unwrap().process(&buf[..n]);
+                raw.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         Term {
             parser,
+            output,
             writer,
             child,
-            _master: pty.master,
+            master: pty.master,
         }
     }
 
@@ -108,6 +114,63 @@ impl Term {
             thread::sleep(Duration::from_millis(25));
         }
         None
+    }
+
+    /// Everything the program has written so far.
+    pub fn output(&self) -> Vec<u8> {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Whether the program left the terminal on its alternate screen.
+    pub fn alternate_screen(&self) -> bool {
+        self.parser.lock().unwrap().screen().alternate_screen()
+    }
+
+    pub fn cursor_hidden(&self) -> bool {
+        self.parser.lock().unwrap().screen().hide_cursor()
+    }
+
+    pub fn bracketed_paste(&self) -> bool {
+        self.parser.lock().unwrap().screen().bracketed_paste()
+    }
+
+    /// The terminal's line discipline: (canonical input, echo). A program that leaves raw
+    /// mode on leaves both off (`stty` shows `-icanon -echo`).
+    #[cfg(unix)]
+    pub fn line_mode(&self) -> Option<(bool, bool)> {
+        let fd = self.master.as_raw_fd()?;
+        // SAFETY: a zeroed termios is a valid value to be filled in by tcgetattr.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: fd is the pty master this Term owns; t is a valid termios to write.
+        if unsafe { libc::tcgetattr(fd, &mut t) } != 0 {
+            return None;
+        }
+        Some((t.c_lflag & libc::ICANON != 0, t.c_lflag & libc::ECHO != 0))
+    }
+
+    /// The window changes size, as when a person drags its corner.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("the pty resizes");
+        self.parser.lock().unwrap().set_size(
+            rows.try_into().expect("rows > 0"),
+            cols.try_into().expect("cols > 0"),
+        );
+    }
+
+    /// Sends a signal to the program (SIGTERM, SIGINT, SIGHUP...).
+    #[cfg(unix)]
+    pub fn signal(&mut self, signal: libc::c_int) {
+        let pid = self.child.process_id().expect("a running child");
+        let pid = libc::pid_t::try_from(pid).expect("a pid fits pid_t");
+        // SAFETY: plain syscall on a child we started; a stale pid only fails.
+        unsafe { libc::kill(pid, signal) };
     }
 
     pub fn kill(&mut self) {

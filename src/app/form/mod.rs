@@ -1,16 +1,19 @@
 //! The cashier's form: which fields an operation shows, what each accepts as it is typed,
 //! the message beside each field, and the `TillRequest` a valid form becomes.
 
+mod check;
+mod customer;
+
 use std::collections::HashMap;
 
 use tui_input::{Input, InputRequest};
 
 use crate::api::customer::FieldKind;
-use crate::api::{
-    CustomerField, CustomerInfo, EntryType, Operation, Quantity, TillRequest, luhn_ok,
-    validate_account,
-};
+use crate::api::{CustomerField, EntryType, Operation, Quantity};
+
 use crate::money::{Amount, Currency, Points};
+pub use customer::customer_index;
+use customer::{accept_customer_char, customer_max, customer_refusal};
 
 /// The longest card number the till accepts (`validate_account`).
 pub const CARD_MAX: usize = 40;
@@ -51,6 +54,19 @@ pub struct Limits {
     pub max_points: Points,
 }
 
+/// Everything on the form that a request is made from, to tell whether it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values {
+    operation: Operation,
+    card: String,
+    entry: EntryType,
+    quantity: String,
+    original: String,
+    activate: bool,
+    nsf_allowed: bool,
+    customer: Vec<String>,
+}
+
 /// The form's state: one value per field, the focus, and the messages shown beside fields.
 #[derive(Debug, Clone)]
 pub struct Form {
@@ -67,8 +83,13 @@ pub struct Form {
     pub focus: FieldId,
     /// Blocking problems, set when the cashier leaves a field or submits.
     pub errors: HashMap<FieldId, String>,
-    /// Changed since the last submit: guards against sending the same sale twice.
+    /// Changed since the last submit: a form the cashier has touched since sending is not
+    /// cleared under their fingers when the answer comes.
     pub dirty: bool,
+    /// The card number is whole: read by a scanner or reader, pasted, or typed and left.
+    /// The next digit typed into it starts a new card instead of lengthening this one;
+    /// an editing key (arrows, Backspace) opens it for correction.
+    pub card_complete: bool,
 }
 
 impl Form {
@@ -89,9 +110,23 @@ impl Form {
             focus: FieldId::Card,
             errors: HashMap::new(),
             dirty: true,
+            card_complete: false,
         };
         form.focus = form.first_field();
         form
+    }
+
+    pub fn values(&self) -> Values {
+        Values {
+            operation: self.operation,
+            card: self.card.value().to_owned(),
+            entry: self.entry,
+            quantity: self.quantity.value().to_owned(),
+            original: self.original.value().to_owned(),
+            activate: self.activate,
+            nsf_allowed: self.nsf_allowed,
+            customer: self.customer.iter().map(|i| i.value().to_owned()).collect(),
+        }
     }
 
     /// Empties every field for the next customer; the operation stays.
@@ -99,20 +134,35 @@ impl Form {
         *self = Form::new(self.operation);
     }
 
-    /// Switches operation, keeping the card (scan first, pick the operation after) and the
-    /// figure when it means the same thing (points stay points, money stays money).
+    /// Switches operation, keeping only the card (scan first, pick the operation after):
+    /// nothing typed for one operation is ever sent by another.
     pub fn set_operation(&mut self, op: Operation) {
-        if op.quantity() != self.operation.quantity() {
-            self.quantity.reset();
+        let mut next = Form::new(op);
+        next.card = std::mem::take(&mut self.card);
+        next.entry = self.entry;
+        next.card_complete = self.card_complete;
+        if let Some(problem) = self.errors.remove(&FieldId::Card)
+            && next.fields().contains(&FieldId::Card)
+        {
+            next.errors.insert(FieldId::Card, problem);
         }
-        self.operation = op;
-        if !self.has_customer() {
-            self.customer_open = false;
-        }
-        let visible = self.fields();
-        self.errors.retain(|field, _| visible.contains(field));
-        self.focus = self.first_field();
-        self.dirty = true;
+        *self = next;
+    }
+
+    /// The first field after the card that the operation still needs filled in, if any.
+    pub fn first_needed(&self, limits: &Limits) -> Option<FieldId> {
+        self.fields()
+            .into_iter()
+            .filter(|f| matches!(f, FieldId::Quantity | FieldId::Original))
+            .find(|f| self.field_error(*f, limits).is_some())
+    }
+
+    /// The first field, card included, that still stops the form from being sent.
+    pub fn first_missing(&self, limits: &Limits) -> Option<FieldId> {
+        self.fields()
+            .into_iter()
+            .filter(|f| matches!(f, FieldId::Card | FieldId::Quantity | FieldId::Original))
+            .find(|f| self.field_error(*f, limits).is_some())
     }
 
     pub fn has_customer(&self) -> bool {
@@ -162,10 +212,17 @@ impl Form {
         self.focus_field(fields[next], limits);
     }
 
-    /// Puts the focus on `field`, checking the one being left.
+    /// Puts the focus on `field`, checking the one being left. A good card number that is
+    /// left is complete: typing into it again starts a new one.
     pub fn focus_field(&mut self, field: FieldId, limits: &Limits) {
         if field != self.focus {
             self.check_field(self.focus, limits);
+            if self.focus == FieldId::Card
+                && !self.card.value().is_empty()
+                && !self.errors.contains_key(&FieldId::Card)
+            {
+                self.card_complete = true;
+            }
             self.focus = field;
         }
     }
@@ -210,6 +267,7 @@ impl Form {
             .filter(char::is_ascii_digit)
             .take(CARD_MAX)
             .collect();
+        self.card_complete = !digits.is_empty();
         self.card = Input::new(digits);
         self.entry = entry;
         self.errors.remove(&FieldId::Card);
@@ -280,6 +338,12 @@ impl Form {
                 if !c.is_ascii_digit() {
                     return Some("the card number is digits only");
                 }
+                if self.card_complete {
+                    // A new card: the old number goes, whole.
+                    self.card = Input::default();
+                    self.card_complete = false;
+                    self.errors.remove(&FieldId::Card);
+                }
                 if self.card.value().len() >= CARD_MAX {
                     return Some("the card number is at most 40 digits");
                 }
@@ -312,39 +376,6 @@ impl Form {
         }
     }
 
-    fn pick_choice(
-        &mut self,
-        field: CustomerField,
-        choices: &[(&str, &str)],
-        c: char,
-    ) -> Option<&'static str> {
-        let input = &mut self.customer[customer_index(field)];
-        let current = input.value().to_owned();
-        let picked = if c == ' ' {
-            // Space cycles: empty -> first -> ... -> last -> empty.
-            let pos = choices.iter().position(|(code, _)| *code == current);
-            match pos {
-                None => Some(choices[0].0),
-                Some(i) if i + 1 < choices.len() => Some(choices[i + 1].0),
-                Some(_) => Some(""),
-            }
-        } else {
-            choices
-                .iter()
-                .find(|(code, _)| code.eq_ignore_ascii_case(&c.to_string()))
-                .map(|(code, _)| *code)
-        };
-        match picked {
-            Some(code) => {
-                *input = Input::new(code.to_owned());
-                self.errors.remove(&FieldId::Customer(field));
-                self.dirty = true;
-                None
-            }
-            None => Some("press one of the listed keys, or Space"),
-        }
-    }
-
     /// Editing keys other than printable characters (Backspace, arrows...). Returns whether
     /// the key was used.
     pub fn edit(&mut self, request: InputRequest, limits: &Limits) -> bool {
@@ -363,6 +394,10 @@ impl Form {
             }
             return false;
         }
+        if field == FieldId::Card {
+            // Editing a read or finished number: the cashier is correcting it.
+            self.card_complete = false;
+        }
         let Some(input) = self.input_mut(field) else {
             return false;
         };
@@ -380,190 +415,5 @@ impl Form {
         if self.errors.contains_key(&field) {
             self.check_field(field, limits);
         }
-    }
-
-    /// Checks one field and records or clears its message.
-    pub fn check_field(&mut self, field: FieldId, limits: &Limits) {
-        match self.field_error(field, limits) {
-            Some(msg) => {
-                self.errors.insert(field, msg);
-            }
-            None => {
-                self.errors.remove(&field);
-            }
-        }
-        // A postal code is checked against the country, so re-check it when that changes.
-        if field == FieldId::Customer(CustomerField::Country) {
-            let postal = FieldId::Customer(CustomerField::Postal);
-            if !self.customer_value(CustomerField::Postal).is_empty() {
-                self.check_field(postal, limits);
-            }
-        }
-    }
-
-    fn field_error(&self, field: FieldId, limits: &Limits) -> Option<String> {
-        match field {
-            FieldId::Card if self.tip_card_from_sale() => None,
-            FieldId::Card => validate_account(self.card.value()).err(),
-            FieldId::Quantity => match self.operation.quantity() {
-                Quantity::Points => Points::parse(self.quantity.value(), limits.max_points)
-                    .err()
-                    .map(|e| e.to_string()),
-                Quantity::Money => {
-                    Amount::parse(self.quantity.value(), &limits.currency, limits.max_amount)
-                        .err()
-                        .map(|e| e.to_string())
-                }
-                Quantity::None => None,
-            },
-            FieldId::Original => {
-                let v = self.original.value().trim();
-                if v.is_empty() {
-                    Some(
-                        "enter the original checkoutId (select it in the history, then V or T)"
-                            .into(),
-                    )
-                } else if !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                    Some("a checkoutId is letters and digits only".into())
-                } else {
-                    None
-                }
-            }
-            FieldId::Activate | FieldId::Nsf => None,
-            FieldId::Customer(f) => f
-                .validate(
-                    self.customer_value(f),
-                    self.customer_value(CustomerField::Country),
-                )
-                .err(),
-        }
-    }
-
-    /// Advice about the card number that does not block sending: gift cards are not always
-    /// Luhn-valid, and some are longer or shorter than payment cards.
-    pub fn card_warning(&self) -> Option<&'static str> {
-        let card = self.card.value();
-        if card.len() < 6 || self.errors.contains_key(&FieldId::Card) {
-            return None;
-        }
-        if !(13..=19).contains(&card.len()) {
-            Some("unusual length; check the number")
-        } else if !luhn_ok(card) {
-            Some("check digit fails; check the number")
-        } else {
-            None
-        }
-    }
-
-    /// Checks every visible field. On success, the request to send; otherwise every
-    /// problem is recorded beside its field and the first bad field is returned.
-    pub fn validate(&mut self, limits: &Limits) -> Result<TillRequest, FieldId> {
-        let mut fields = self.fields();
-        if self.has_customer() && !self.customer_open {
-            // Closed does not mean unchecked: what was typed is still sent.
-            fields.extend(CustomerField::ALL.iter().map(|f| FieldId::Customer(*f)));
-        }
-        let mut first_bad = None;
-        for field in fields {
-            self.check_field(field, limits);
-            if first_bad.is_none() && self.errors.contains_key(&field) {
-                first_bad = Some(field);
-            }
-        }
-        if let Some(bad) = first_bad {
-            if matches!(bad, FieldId::Customer(_)) {
-                self.customer_open = true;
-            }
-            return Err(bad);
-        }
-        Ok(self.request(limits))
-    }
-
-    fn request(&self, limits: &Limits) -> TillRequest {
-        let op = self.operation;
-        let account = if op.needs_account() {
-            self.card.value().to_owned()
-        } else {
-            String::new()
-        };
-        let mut req = TillRequest::new(op, account);
-        req.entry = self.entry;
-        match op.quantity() {
-            Quantity::Points => {
-                req.points = Points::parse(self.quantity.value(), limits.max_points).ok()
-            }
-            Quantity::Money => {
-                req.amount =
-                    Amount::parse(self.quantity.value(), &limits.currency, limits.max_amount).ok()
-            }
-            Quantity::None => {}
-        }
-        if op.needs_original() {
-            req.original_checkout_id = Some(self.original.value().trim().to_owned());
-        }
-        req.activate = op == Operation::TopUp && self.activate;
-        req.nsf_allowed = op == Operation::Pay && self.nsf_allowed;
-        if self.has_customer() {
-            let info = self.customer_info();
-            // Activate always carries customerInfo; top-up only when something was given.
-            if op == Operation::Activate || !info.is_empty() {
-                req.customer = Some(info);
-            }
-        }
-        req
-    }
-
-    pub fn customer_info(&self) -> CustomerInfo {
-        let mut info = CustomerInfo::default();
-        for (field, input) in CustomerField::ALL.iter().zip(&self.customer) {
-            info.set(*field, input.value().to_owned());
-        }
-        info
-    }
-}
-
-pub fn customer_index(field: CustomerField) -> usize {
-    CustomerField::ALL
-        .iter()
-        .position(|f| *f == field)
-        .expect("every field is in ALL")
-}
-
-fn customer_max(field: CustomerField) -> usize {
-    match field.kind() {
-        FieldKind::Text { max_len } => max_len,
-        FieldKind::Date => 8,
-        FieldKind::Country => 2,
-        FieldKind::Postal => 10,
-        FieldKind::Phone => 25,
-        FieldKind::Email => 254,
-        FieldKind::Choice(_) => 1,
-    }
-}
-
-/// Filters a typed character for a customer field; `None` refuses it.
-fn accept_customer_char(field: CustomerField, c: char) -> Option<char> {
-    if c.is_control() {
-        return None;
-    }
-    match field.kind() {
-        FieldKind::Date => c.is_ascii_digit().then_some(c),
-        // Country codes are upper case; save the cashier the Shift key.
-        FieldKind::Country => c.is_ascii_alphabetic().then(|| c.to_ascii_uppercase()),
-        FieldKind::Phone => (c.is_ascii_digit() || matches!(c, '+' | ' ' | 'x' | 'X')).then_some(c),
-        FieldKind::Email => (!c.is_whitespace()).then_some(c),
-        FieldKind::Postal => (c.is_ascii_alphanumeric() || matches!(c, ' ' | '-')).then_some(c),
-        FieldKind::Text { .. } | FieldKind::Choice(_) => Some(c),
-    }
-}
-
-fn customer_refusal(field: CustomerField) -> &'static str {
-    match field.kind() {
-        FieldKind::Date => "dates are digits: YYYYMMDD",
-        FieldKind::Country => "a country is two letters, e.g. US",
-        FieldKind::Phone => "a phone is +, digits, spaces and x",
-        FieldKind::Email => "an e-mail address has no spaces",
-        FieldKind::Postal => "letters, digits, spaces or dashes",
-        FieldKind::Text { .. } | FieldKind::Choice(_) => "not allowed here",
     }
 }

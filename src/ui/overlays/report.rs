@@ -3,11 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
 
-use super::dialogs::window;
-use super::theme;
+use super::{Dialog, theme};
 use crate::app::App;
+use crate::app::keys::Context;
+use crate::app::overlays::ReportWindow;
 use crate::journal::MoneyTotal;
 
 /// `USD 12.50 · 5 pts`, or `—` when nothing moved.
@@ -37,9 +37,9 @@ fn figure(label: &str, value: String) -> Line<'static> {
     ])
 }
 
-pub fn render(app: &App, frame: &mut Frame) {
+pub fn render(app: &App, window: &ReportWindow, frame: &mut Frame) {
     let mut lines = Vec::new();
-    let title = match &app.report {
+    let title = match &window.report {
         None => {
             lines.push(Line::from(Span::styled(
                 " reading the journal…",
@@ -99,9 +99,7 @@ pub fn render(app: &App, frame: &mut Frame) {
                     theme::bold(),
                 )));
             }
-            let room = usize::from(frame.area().height.saturating_sub(16)).max(3);
-            let shown = report.lines.len().min(room);
-            for line in &report.lines[..shown] {
+            for line in &report.lines {
                 let amount = amounts(&line.money, line.points);
                 lines.push(Line::from(format!(
                     " {:<14} {:<10} {:>5}  {amount}",
@@ -110,23 +108,17 @@ pub fn render(app: &App, frame: &mut Frame) {
                     line.count,
                 )));
             }
-            if shown < report.lines.len() {
-                lines.push(Line::from(Span::styled(
-                    format!(
-                        " … {} more lines: `paywizard-till report` lists them all",
-                        report.lines.len() - shown
-                    ),
-                    theme::dim(),
-                )));
-            }
             format!(" Today's totals — {day} · till {} ", app.till_id)
         }
     };
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let block = Block::bordered()
-        .title(Span::styled(title, theme::bold()))
-        .title_bottom(Line::from(" R refresh · Esc close ").right_aligned())
-        .border_style(theme::focused_border());
-    let area = window(frame, 76, height);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    Dialog {
+        title: &title,
+        border: theme::focused_border(),
+        width: 76,
+        lines,
+        footer: Vec::new(),
+        hints: Some(Context::Report),
+        offset: window.scroll.offset,
+    }
+    .render(app, frame);
 }

@@ -1,0 +1,123 @@
+//! Enter on the form: check it, ask where a yes is needed (a void, a repeat of a recent
+//! sale), and hand the request to the worker.
+
+use super::overlays::{duplicate, void};
+use super::status::{Asked, InFlight, StatusView, Step};
+use super::{App, Effect, Focus};
+use crate::api::{Operation, TillRequest, mask_account};
+use crate::outcome::HistoryEntry;
+use crate::worker::Command;
+
+pub(super) fn submit_form(app: &mut App) -> Vec<Effect> {
+    if app.in_flight() {
+        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+        return Vec::new();
+    }
+    match app.form.validate(&app.limits) {
+        Err(first_bad) => {
+            app.form.focus = first_bad;
+            app.focus = Focus::Form;
+            app.status = StatusView::Invalid {
+                problems: app.form.errors.len(),
+            };
+            Vec::new()
+        }
+        Ok(request) if request.operation == Operation::Void => {
+            let checkout = request.original_checkout_id.clone();
+            let sale = app
+                .history
+                .entries
+                .iter()
+                .find(|e| e.checkout_id.is_some() && e.checkout_id == checkout)
+                .cloned();
+            void::ask(app, void::VoidTarget { request, sale });
+            Vec::new()
+        }
+        Ok(request) => match duplicate::find(app, &request) {
+            Some(guard) => {
+                duplicate::ask(app, guard);
+                Vec::new()
+            }
+            None if app.form_changed_unseen() => {
+                // Not before the screen has shown what goes: on the next tick.
+                app.deferred = Some(Box::new(request));
+                Vec::new()
+            }
+            None => dispatch(app, request, None),
+        },
+    }
+}
+
+/// A request held back at Enter until the screen showed it: now it goes.
+pub(super) fn send_deferred(app: &mut App) -> Vec<Effect> {
+    let Some(request) = app.deferred.take() else {
+        return Vec::new();
+    };
+    if app.in_flight() {
+        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+        return Vec::new();
+    }
+    dispatch(app, *request, None)
+}
+
+/// V on a history row: the void of exactly that row, asked about by name.
+pub(super) fn void_row(app: &mut App, sale: HistoryEntry, checkout_id: &str) -> Vec<Effect> {
+    app.form.set_operation(Operation::Void);
+    app.form.set_original(checkout_id);
+    match app.form.validate(&app.limits) {
+        Ok(request) => {
+            void::ask(
+                app,
+                void::VoidTarget {
+                    request,
+                    sale: Some(sale),
+                },
+            );
+            Vec::new()
+        }
+        Err(bad) => {
+            app.form.focus = bad;
+            app.focus = Focus::Form;
+            Vec::new()
+        }
+    }
+}
+
+/// Hands a checked request to the worker and shows it in flight. A void shows the sale it
+/// reverses (it carries no card of its own).
+pub(super) fn dispatch(
+    app: &mut App,
+    request: TillRequest,
+    reverses: Option<HistoryEntry>,
+) -> Vec<Effect> {
+    let id = app.next_request_id();
+    app.form.dirty = false;
+    let (account, quantity) = match &reverses {
+        Some(sale) => (sale.account_id.clone(), sale.quantity.clone()),
+        None => (
+            if request.account.is_empty() {
+                String::new()
+            } else {
+                mask_account(&request.account)
+            },
+            request.quantity_display(&app.limits.currency),
+        ),
+    };
+    app.status = StatusView::InFlight(Box::new(InFlight {
+        id,
+        operation: request.operation,
+        account,
+        quantity,
+        started_ms: app.now_ms,
+        step: Step::Validated,
+        tran_order_no: None,
+        retry: None,
+        asked: Some(Asked::of(&request, &app.limits.currency)),
+        reverses,
+        from_form: true,
+    }));
+    vec![Effect::Worker(Command::Submit {
+        id,
+        request: Box::new(request),
+    })]
+}
