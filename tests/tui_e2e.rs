@@ -483,7 +483,6 @@ async fn case_4_a_void_takes_the_newest_sale_and_names_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the engine's partial approval (Outcome.amount = what PayWizard took), done in parallel"]
 async fn case_5_a_partial_approval_says_what_was_taken_and_what_is_left() {
     let sim = start_sim().await;
     let dir = tempfile::tempdir().unwrap();
