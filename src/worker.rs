@@ -111,6 +111,8 @@ pub enum Event {
     /// How a print job (asked for, or automatic after an approval) ended.
     Printed(PrintNotice),
     Connection(Connection),
+    /// Where the store's central database stands (only when one is configured).
+    Sync(crate::store::background::SyncStatus),
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
 }

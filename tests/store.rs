@@ -486,3 +486,56 @@ mod binary {
         assert_eq!(sync(&env).await["rows"], 0);
     }
 }
+
+/// The screen pushes on its own: a sale typed at the till reaches the store's database
+/// with no command typed, and the header says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sale_at_the_screen_reaches_the_store_by_itself() {
+    use common::term::Term;
+    let Some(pg) = Pg::start() else { return };
+    let sim = common::start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = common::with_var(
+        common::sandbox_env(&sim.base_url(), &dir.path().join("j.sqlite3")),
+        "PAYWIZARD_STORE_DB",
+        &pg.url(),
+    );
+    let home = dir.path().display().to_string();
+    let (pg, waited) = tokio::task::spawn_blocking(move || {
+        let mut env: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        env.push(("HOME", &home));
+        let mut term = Term::spawn(&[], &env, 100, 30);
+        let wait = Duration::from_secs(15);
+        term.wait_for("Ready", wait);
+        // A scanned card, then 25 points typed by a person, then Enter.
+        term.send(format!("{}\r", common::CARD).as_bytes());
+        std::thread::sleep(Duration::from_millis(150));
+        term.type_slowly("25\r", Duration::from_millis(110));
+        term.wait_for("APPROVED", wait);
+        let started = std::time::Instant::now();
+        loop {
+            let rows = pg.psql("SELECT count(*) FROM entries WHERE state = 'approved'");
+            if rows.trim() == "1" {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the sale did not reach the store within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let waited = started.elapsed();
+        term.wait_for("store synced", wait);
+        term.send(b"\x11");
+        assert_eq!(term.wait_exit(wait), Some(0));
+        (pg, waited)
+    })
+    .await
+    .unwrap();
+    eprintln!("the sale reached the store {waited:?} after the screen showed it approved");
+    assert_eq!(
+        pg.psql("SELECT operation, points, account_masked FROM entries"),
+        "issue-points|25|**** **** 0014\n"
+    );
+}

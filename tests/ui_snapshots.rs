@@ -812,3 +812,31 @@ fn a_small_terminal_gets_a_compact_layout_down_to_60x15() {
         snap_at("compact_help", &app, w, h);
     }
 }
+
+#[test]
+fn the_header_says_where_the_store_sync_stands() {
+    use paywizard_till::store::background::SyncStatus;
+    let mut app = app();
+    send(
+        &mut app,
+        Msg::Worker(Event::Sync(SyncStatus {
+            waiting: 0,
+            problem: None,
+        })),
+    );
+    snap("store_synced", &app);
+    // The store is away, two changes wait, and an outcome is unknown: both stay in sight.
+    send(
+        &mut app,
+        Msg::Worker(Event::OpenRows(vec![open_row(8, RowState::Unknown)])),
+    );
+    press(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+    send(
+        &mut app,
+        Msg::Worker(Event::Sync(SyncStatus {
+            waiting: 2,
+            problem: Some("cannot reach postgres://till@10.0.0.5:5432/store".into()),
+        })),
+    );
+    snap("store_offline_with_unknown", &app);
+}

@@ -68,6 +68,7 @@ pub(super) fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
             app.recovery.last = Some(reason);
         }
         Event::Problem(p) => app.problem = Some(p),
+        Event::Sync(status) => app.store = Some(status),
     }
     Vec::new()
 }

@@ -166,6 +166,9 @@ pub struct App {
     pub notice: Option<Notice>,
     /// A problem the worker reported (e.g. the journal failed); stays until Esc.
     pub problem: Option<String>,
+    /// The store's central database, when this till has one (`None`: stands alone, or
+    /// not heard from yet).
+    pub store: Option<crate::store::background::SyncStatus>,
     /// The cardholder name from the last swipe, offered for the customer info.
     pub name_offer: Option<String>,
     pub recovery: Recovery,
@@ -215,6 +218,7 @@ impl App {
             overlay: Overlay::None,
             notice: None,
             problem: None,
+            store: None,
             name_offer: None,
             recovery: Recovery::default(),
             receipt: None,

@@ -361,6 +361,23 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
     let session = runtime::open_session(config, offset).await?;
     let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
     let (event_tx, event_rx) = tokio::sync::mpsc::unbounded_channel();
+    // The store sync reads the journal on its own connection and reports by event; no
+    // sale waits on it, and it stops with the screen.
+    let sync = session.config.store.clone().map(|settings| {
+        // Weak: the events channel still closes when the worker stops, which the screen
+        // reports; the sync alone must not keep it open.
+        let events = event_tx.downgrade();
+        let source = crate::store::Source {
+            journal: session.config.journal_path.clone(),
+            till_id: session.config.till_id.clone(),
+            store_name: session.config.store_name.clone(),
+        };
+        crate::store::background::spawn(source, settings, move |status| {
+            if let Some(events) = events.upgrade() {
+                let _ = events.send(crate::worker::Event::Sync(status));
+            }
+        })
+    });
     let printing =
         crate::printer::Printing::new(&session.config, std::sync::Arc::clone(&session.till));
     let worker = crate::worker::spawn_with_printer(
@@ -372,6 +389,9 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
     );
     let app = crate::app::App::new(&session.config);
     let shown = crate::tui::run(app, command_tx, event_rx).await;
+    if let Some(sync) = sync {
+        sync.abort();
+    }
     // The worker finishes in-flight requests (their outcomes reach the journal) first.
     let _ = worker.await;
     // Then the shift goes into the journal's main file, so a lost -wal loses nothing.

@@ -4,6 +4,7 @@
 //! from here into it, and a sale never waits on this database.
 
 pub mod address;
+pub mod background;
 pub mod push;
 pub mod query;
 pub mod schema;

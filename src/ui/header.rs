@@ -78,7 +78,18 @@ fn unknown_count(app: &App, compact: bool) -> Option<Line<'static>> {
     })
 }
 
-/// Two lines: title, environment and connection; then store, till, channel, currency.
+/// The store's central database, when this till has one: synced, or how many changes wait.
+fn store_sync(app: &App) -> Option<Span<'static>> {
+    let status = app.store.as_ref()?;
+    Some(match (&status.problem, status.waiting) {
+        (None, 0) => Span::styled("store synced ", theme::dim()),
+        (None, n) => Span::styled(format!("store: {n} waiting "), theme::dim()),
+        (Some(_), n) => Span::styled(format!("store offline: {n} waiting "), theme::warning()),
+    })
+}
+
+/// Two lines: title, environment and connection; then store, till, channel, currency, and
+/// on the right the unknown outcomes and the store sync.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let [top, bottom] = area.layout(&ratatui::layout::Layout::vertical([1, 1]));
     let (badge, badge_style, line_style) = mode_badge(app.mode);
@@ -103,10 +114,24 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Span::styled(format!(" · {}", app.limits.currency.code()), theme::dim()),
     ]);
-    frame.render_widget(Paragraph::new(info), bottom);
+    let mut right: Vec<Span<'static>> = Vec::new();
     if let Some(warning) = unknown_count(app, false) {
-        frame.render_widget(Paragraph::new(warning), bottom);
+        right.extend(warning.spans);
     }
+    if let Some(store) = store_sync(app) {
+        if !right.is_empty() {
+            right.push(Span::styled("· ", theme::dim()));
+        }
+        right.push(store);
+    }
+    let right = Line::from(right).right_aligned();
+    // The right side wins: it is what needs acting on.
+    let [info_area, _] = bottom.layout(&ratatui::layout::Layout::horizontal([
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Length(u16::try_from(right.width()).unwrap_or(u16::MAX)),
+    ]));
+    frame.render_widget(Paragraph::new(info), info_area);
+    frame.render_widget(Paragraph::new(right), bottom);
 }
 
 /// One line for a small terminal: environment (still saying when it is not real), the
