@@ -196,19 +196,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
                 println!("No transactions in {}", config.journal_path.display());
             } else {
                 for e in &entries {
-                    println!(
-                        "{}  {:<13} {:<15} {}  {:>12}  {:<9} {}",
-                        e.at.format(&time::macros::format_description!(
-                            "[year]-[month]-[day] [hour]:[minute]:[second]"
-                        ))
-                        .unwrap_or_default(),
-                        e.operation.label(),
-                        e.account_id,
-                        e.entry_type,
-                        e.quantity,
-                        e.state,
-                        e.tran_order_no.as_deref().unwrap_or("")
-                    );
+                    println!("{}", history_line(e));
                 }
             }
             Ok(0)
@@ -331,6 +319,23 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(not(unix))]
 fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
+}
+
+/// One history row for people: time, operation, card, entry type, amount, state, order.
+pub(super) fn history_line(e: &crate::outcome::HistoryEntry) -> String {
+    format!(
+        "{}  {:<13} {:<15} {}  {:>12}  {:<9} {}",
+        e.at.format(&time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_default(),
+        e.operation.label(),
+        e.account_id,
+        e.entry_type,
+        e.quantity,
+        e.state,
+        e.tran_order_no.as_deref().unwrap_or("")
+    )
 }
 
 /// `verify`: read-only, so it can run beside a till that is selling.

@@ -2,7 +2,7 @@
 
 use time::UtcOffset;
 
-use super::headless::{Failure, bad_input, date_range, print_json};
+use super::headless::{Failure, bad_input, date_range, history_line, print_json};
 use super::{OutputArgs, StoreArgs};
 use crate::config::Config;
 use crate::store::{Filter, Source, Store, StoreSettings, SyncError, sync_once};
@@ -119,21 +119,7 @@ pub async fn history(
         println!("No transactions in the store database");
     } else {
         for s in &entries {
-            let e = &s.entry;
-            println!(
-                "till {:<4} {}  {:<13} {:<15} {}  {:>12}  {:<9} {}",
-                s.till_id,
-                e.at.format(&time::macros::format_description!(
-                    "[year]-[month]-[day] [hour]:[minute]:[second]"
-                ))
-                .unwrap_or_default(),
-                e.operation.label(),
-                e.account_id,
-                e.entry_type,
-                e.quantity,
-                e.state,
-                e.tran_order_no.as_deref().unwrap_or("")
-            );
+            println!("till {:<4} {}", s.till_id, history_line(&s.entry));
         }
     }
     Ok(0)
