@@ -539,3 +539,55 @@ async fn a_sale_at_the_screen_reaches_the_store_by_itself() {
         "issue-points|25|**** **** 0014\n"
     );
 }
+
+/// `sslmode` as libpq means it: `require` encrypts, `verify-full` also checks the
+/// server's certificate (against `sslrootcert`) and fails closed without it.
+#[tokio::test]
+async fn sslmode_is_honoured() {
+    let Some(pg) = Pg::start_tls() else { return };
+    let cert = pg.tls_cert.clone().unwrap();
+    let base = format!(
+        "postgres://{}:{}@127.0.0.1:{}/{}",
+        common::pg::USER,
+        common::pg::PASSWORD,
+        pg.port,
+        common::pg::DATABASE
+    );
+    let connect = |query: String| {
+        let address = StoreAddress::parse(&format!("{base}?{query}")).unwrap();
+        async move { Store::connect(&address, Duration::from_secs(5)).await }
+    };
+    let encrypted = |store: Store| async move {
+        store
+            .client()
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    };
+    let plain = connect("sslmode=disable".into()).await.unwrap();
+    assert!(!encrypted(plain).await, "disable: plain TCP");
+    let required = connect("sslmode=require".into()).await.unwrap();
+    assert!(encrypted(required).await, "require: encrypted");
+    let verified = connect(format!(
+        "sslmode=verify-full&sslrootcert={}",
+        cert.display()
+    ))
+    .await
+    .unwrap();
+    assert!(
+        encrypted(verified).await,
+        "verify-full: encrypted and checked"
+    );
+    // Without the server's certificate to trust, verify-full refuses the connection.
+    let err = connect("sslmode=verify-full".into())
+        .await
+        .err()
+        .expect("an unknown certificate is refused");
+    let text = err.to_string();
+    assert!(text.contains("cannot connect"), "{text}");
+    assert!(!text.contains(common::pg::PASSWORD), "{text}");
+}

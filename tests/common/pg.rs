@@ -28,12 +28,24 @@ pub struct Pg {
     child: Option<Child>,
     pub port: u16,
     run_as: Option<(u32, u32)>,
+    /// With [`Pg::start_tls`]: the server's certificate (PEM), which a client may trust.
+    pub tls_cert: Option<PathBuf>,
 }
 
 impl Pg {
     /// A running, empty cluster with database [`DATABASE`], or `None` where this machine
     /// has no PostgreSQL server (never under CI).
     pub fn start() -> Option<Pg> {
+        Pg::start_with(false)
+    }
+
+    /// [`Pg::start`] with TLS on: a fresh self-signed certificate for `localhost` and
+    /// `127.0.0.1`, whose PEM is at [`Pg::tls_cert`].
+    pub fn start_tls() -> Option<Pg> {
+        Pg::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<Pg> {
         let Some(bin) = server_bin_dir() else {
             let msg = "NO POSTGRESQL SERVER FOUND (looked in /usr/lib/postgresql/*/bin, \
                        pg_config --bindir, PATH): the store tests did NOT run. \
@@ -87,7 +99,11 @@ impl Pg {
             child: None,
             port: 0,
             run_as,
+            tls_cert: None,
         };
+        if tls {
+            pg.make_certificate();
+        }
         pg.launch();
         pg.create_database();
         Some(pg)
@@ -172,6 +188,28 @@ impl Pg {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    fn make_certificate(&mut self) {
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "localhost".to_owned(),
+            "127.0.0.1".to_owned(),
+        ])
+        .expect("a certificate");
+        let data = self.dir.path().join("data");
+        let cert = data.join("server.crt");
+        let key = data.join("server.key");
+        fs::write(&cert, certified.cert.pem()).unwrap();
+        fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+        // The server refuses a key others can read.
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+        if let Some((uid, gid)) = self.run_as {
+            chown(&cert, uid, gid);
+            chown(&key, uid, gid);
+        }
+        let client_copy = self.dir.path().join("server-ca.pem");
+        fs::write(&client_copy, certified.cert.pem()).unwrap();
+        self.tls_cert = Some(client_copy);
+    }
+
     fn launch(&mut self) {
         let data = self.dir.path().join("data");
         let log = self.dir.path().join("server.log");
@@ -191,6 +229,11 @@ impl Pg {
                 .arg(self.dir.path())
                 // A test cluster: durability is not what is under test here.
                 .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+                .args(if self.tls_cert.is_some() {
+                    &["-c", "ssl=on"][..]
+                } else {
+                    &[][..]
+                })
                 .stdin(Stdio::null())
                 .stdout(log_file.try_clone().unwrap())
                 .stderr(log_file);
