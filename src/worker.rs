@@ -39,6 +39,8 @@ pub enum Command {
     SaveReceipt { name: String, text: String },
     /// Queue a receipt and print the queue (oldest first) on the receipt printer.
     PrintReceipt(Box<Receipt>),
+    /// Rebuild a journal row's receipt (for a reprint), issued by `store`.
+    LoadReceipt { row: i64, store: String },
     /// Print every receipt still waiting for the printer.
     FlushReceipts,
     /// Finish in-flight work and stop.
@@ -108,8 +110,13 @@ pub enum Event {
     Report(Box<Report>),
     /// Where the receipt was written, or why it was not.
     ReceiptSaved(Result<String, String>),
-    /// How a print job (asked for, or automatic after an approval) ended.
+    /// How a print job ended.
     Printed(PrintNotice),
+    /// A journal row's receipt for `LoadReceipt`, or why it has none.
+    Receipt {
+        row: i64,
+        receipt: Result<Box<Receipt>, String>,
+    },
     Connection(Connection),
     /// Where the store's central database stands (only when one is configured).
     Sync(crate::store::background::SyncStatus),
@@ -141,7 +148,8 @@ pub fn spawn(
     spawn_with_printer(till, receipts_dir, None, commands, events)
 }
 
-/// [`spawn`], printing receipts with `printing` (and, with `auto`, after each approval).
+/// [`spawn`], printing receipts with `printing` when asked (the screen asks after each
+/// approval when `[printer] auto` is on, with the receipt it shows).
 pub fn spawn_with_printer(
     till: Arc<Till>,
     receipts_dir: Option<PathBuf>,
@@ -183,17 +191,12 @@ async fn run(
             Command::Submit { id, request } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                let printing = printing.clone();
-                in_flight.spawn(async move {
-                    submit(&till, id, request, &events, printing.as_ref()).await
-                });
+                in_flight.spawn(async move { submit(&till, id, request, &events).await });
             }
             Command::Resend { id, row } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                let printing = printing.clone();
-                in_flight
-                    .spawn(async move { resend(&till, id, row, &events, printing.as_ref()).await });
+                in_flight.spawn(async move { resend(&till, id, row, &events).await });
             }
             Command::CheckRowBalance { row } => {
                 let till = Arc::clone(&till);
@@ -244,6 +247,7 @@ async fn run(
                 Some(p) => spawn_print(&mut in_flight, p.print(*receipt), &events),
                 None => send(Event::Printed(PrintNotice::NoPrinter)),
             },
+            Command::LoadReceipt { row, store } => send(load_receipt(&till, row, &store)),
             Command::FlushReceipts => match printing.clone() {
                 Some(p) => spawn_print(&mut in_flight, p.flush(), &events),
                 None => send(Event::Printed(PrintNotice::NoPrinter)),
@@ -309,13 +313,24 @@ fn spawn_print(
     });
 }
 
-/// With `auto` printing, an approval's receipt goes to the printer by itself, after the
-/// outcome is on screen.
-fn print_in_background(printing: Arc<Printing>, receipt: Receipt, events: &UnboundedSender<Event>) {
-    let events = events.clone();
-    tokio::spawn(async move {
-        let _ = events.send(Event::Printed(printing.print(receipt).await));
-    });
+/// A journal row's receipt, rebuilt from the row and PayWizard's recorded answer.
+fn load_receipt(till: &Till, row: i64, store: &str) -> Event {
+    let journal = till.journal();
+    let receipt = match journal.row(row) {
+        Ok(Some(found)) => journal
+            .recorded_answer(found.id)
+            .map_err(|e| format!("cannot read the journal: {e}"))
+            .and_then(|answer| {
+                Receipt::from_journal(store, &found, answer.as_ref(), till.offset())
+                    .map_err(|e| e.to_string())
+            }),
+        Ok(None) => Err(format!("row {row} is not in the journal")),
+        Err(e) => Err(format!("cannot read the journal: {e}")),
+    };
+    Event::Receipt {
+        row,
+        receipt: receipt.map(Box::new),
+    }
 }
 
 fn abandon(till: &Till, row: i64, reason: &str) -> Event {
@@ -344,13 +359,7 @@ async fn row_balance(till: &Till, row: i64) -> Result<Vec<Balance>, String> {
         .map_err(|e| e.to_string())
 }
 
-async fn resend(
-    till: &Till,
-    id: RequestId,
-    row_id: i64,
-    events: &UnboundedSender<Event>,
-    printing: Option<&Arc<Printing>>,
-) {
+async fn resend(till: &Till, id: RequestId, row_id: i64, events: &UnboundedSender<Event>) {
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
     };
@@ -362,7 +371,7 @@ async fn resend(
         Err(reason) => Err(reason),
     };
     match finished {
-        Ok(finished) => report_finished(till, id, finished, events, printing),
+        Ok(finished) => report_finished(till, id, finished, events),
         Err(reason) => {
             let _ = events.send(Event::ResendFailed { id, reason });
         }
@@ -397,18 +406,12 @@ fn report_finished(
     id: RequestId,
     finished: crate::till::Finished,
     events: &UnboundedSender<Event>,
-    printing: Option<&Arc<Printing>>,
 ) {
     let _ = events.send(Event::Connection(if finished.reached_server {
         Connection::Online
     } else {
         Connection::Offline
     }));
-    let auto_receipt = printing.and_then(|p| {
-        let at = finished.entry.as_ref()?.at;
-        p.auto_receipt(&finished.outcome, at)
-            .map(|r| (Arc::clone(p), r))
-    });
     let _ = events.send(Event::Finished {
         id,
         outcome: Box::new(finished.outcome),
@@ -417,9 +420,6 @@ fn report_finished(
     if till.unrecorded() > 0 {
         retry_unrecorded(till, events, &mut None);
     }
-    if let Some((printing, receipt)) = auto_receipt {
-        print_in_background(printing, receipt, events);
-    }
 }
 
 async fn submit(
@@ -427,7 +427,6 @@ async fn submit(
     id: RequestId,
     request: Box<TillRequest>,
     events: &UnboundedSender<Event>,
-    printing: Option<&Arc<Printing>>,
 ) {
     let mut progress = |stage: Stage| {
         let _ = events.send(Event::Stage { id, stage });
@@ -443,7 +442,7 @@ async fn submit(
                 && finished.outcome.status == Status::Approved)
                 .then(|| request.original_checkout_id.clone())
                 .flatten();
-            report_finished(till, id, finished, events, printing);
+            report_finished(till, id, finished, events);
             // The sale it reversed now reads `voided` in the history too.
             if let Some(original) = voided
                 && let Ok(Some(row)) = till.journal().find(&original)

@@ -772,12 +772,16 @@ mod worker_printing {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn with_auto_each_approval_prints_by_itself_while_the_next_sale_goes_ahead() {
+    async fn a_print_job_runs_beside_the_next_sale_and_never_delays_it() {
         // A slow printer: it keeps each connection open 3 s after taking the job.
         let stand_in = StandIn::start(vec![Behaviour::HoldOpen(Duration::from_secs(3))]);
-        let mut rig = rig(Some(stand_in.address()), true).await;
+        let mut rig = rig(Some(stand_in.address()), false).await;
         rig.pay(1);
         let (first, _) = rig.finished(1).await;
+        // What the screen does after an approval with `[printer] auto`: print its receipt.
+        rig.commands
+            .send(Command::PrintReceipt(Box::new(super::receipt(&first))))
+            .unwrap();
         let started = Instant::now();
         rig.pay(2);
         let (second, notices) = rig.finished(2).await;
@@ -790,6 +794,9 @@ mod worker_printing {
             "the sale waited for the printer: {:?}",
             started.elapsed()
         );
+        rig.commands
+            .send(Command::PrintReceipt(Box::new(super::receipt(&second))))
+            .unwrap();
         for _ in 0..2 {
             assert_eq!(rig.printed().await, PrintNotice::Printed { receipts: 1 });
         }
@@ -801,9 +808,22 @@ mod worker_printing {
         let paper = lines(&jobs[0]).join("\n");
         assert!(
             paper.contains("TRAINING / TEST -- NOT A REAL TRANSACTION"),
-            "{paper}"
+            "a sandbox till prints TRAINING whoever built the receipt: {paper}"
         );
         assert!(!paper.contains("COPY"), "an original: {paper}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn approvals_print_only_when_asked() {
+        let stand_in = StandIn::start(vec![Behaviour::Print]);
+        let mut rig = rig(Some(stand_in.address()), true).await;
+        rig.pay(1);
+        let (_, notices) = rig.finished(1).await;
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(
+            stand_in.no_more_jobs(Duration::from_millis(500)),
+            "the screen decides what prints, with the receipt it shows"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

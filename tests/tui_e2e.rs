@@ -736,3 +736,176 @@ async fn a_sigterm_mid_request_restores_the_terminal_and_the_request_is_accounte
     );
     assert_eq!(sim.transactions().len(), 1, "sent once");
 }
+
+// Receipts on a printer at the screen: a stand-in ESC/POS printer on loopback, decoded.
+
+const CTRL_P: &str = "\x10";
+
+/// A till whose `[printer]` is the stand-in at `printer`, printing each approval by itself.
+fn till_with_printer(base_url: &str, dir: &tempfile::TempDir, printer: &str) -> Term {
+    let config = dir.path().join("till.toml");
+    std::fs::write(&config, "[printer]\nauto = true\nwidth = 42\n").unwrap();
+    let mut env = sandbox_env(base_url, &journal_in(dir));
+    env.push(("PAYWIZARD_TILL_CONFIG".into(), config.display().to_string()));
+    env.push(("PAYWIZARD_PRINTER".into(), printer.to_owned()));
+    env.push(("HOME".into(), dir.path().display().to_string()));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let term = Term::spawn(&[], &env, 120, 40);
+    term.wait_for("Ready", SCREEN_WAIT);
+    term
+}
+
+/// The tranOrderNo the status pane shows for the last outcome.
+fn order_on_screen(screen: &str) -> String {
+    let at = screen
+        .find("tranOrderNo ")
+        .expect("a tranOrderNo on screen")
+        + 12;
+    screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+/// What the paper says, and the commands around it, checked against the list.
+fn assert_a_training_original(job: &[u8], order: &str) -> String {
+    use common::printer::{Op, decode, lines, qr_codes};
+    let ops = decode(job).expect("only ESC/POS the decoder knows");
+    assert_eq!(ops.first(), Some(&Op::Init), "ESC @ first: {ops:?}");
+    assert_eq!(
+        qr_codes(&ops),
+        [order],
+        "the QR code carries the tranOrderNo"
+    );
+    assert!(ops.contains(&Op::Cut), "cut at the end: {ops:?}");
+    let paper = lines(&ops).join("\n");
+    assert!(paper.contains("**** **** 0014"), "masked card:\n{paper}");
+    assert!(!paper.contains(CARD), "never the full number:\n{paper}");
+    assert!(
+        paper.contains("TRAINING / TEST -- NOT A REAL TRANSACTION"),
+        "a sandbox till is not production:\n{paper}"
+    );
+    paper
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_auto_an_approval_prints_while_the_next_sale_is_typed_and_sent() {
+    use common::printer::{Behaviour, StandIn};
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let base_url = sim.base_url();
+    // Slow to take the first job: it is not on paper until 3 s after the till sent it.
+    let printer = StandIn::start(vec![
+        Behaviour::SlowToRead(Duration::from_secs(3)),
+        Behaviour::Print,
+    ]);
+    let (sim, _dir) = tokio::task::spawn_blocking(move || {
+        let mut term = till_with_printer(&base_url, &dir, &printer.address());
+        scan(&mut term, CARD);
+        term.type_slowly(&format!("25{ENTER}"), PERSON);
+        let first = order_on_screen(&term.wait_for("APPROVED", SCREEN_WAIT));
+
+        // The next customer's card is scanned while the first receipt is still printing.
+        scan(&mut term, CARD);
+        let typing = term.wait_for("[B] scanned", SCREEN_WAIT);
+        assert!(
+            typing.contains("printing…"),
+            "the keys land while the print is out:\n{typing}"
+        );
+        term.type_slowly(&format!("10{ENTER}"), PERSON);
+        let screen = term.wait_for("155 pts", SCREEN_WAIT);
+        assert!(
+            printer.jobs.try_recv().is_err(),
+            "the next sale was sent and answered before the printer took the first receipt"
+        );
+        let second = order_on_screen(&screen);
+        assert_ne!(first, second);
+
+        assert_a_training_original(&printer.next_job(), &first);
+        let paper = assert_a_training_original(&printer.next_job(), &second);
+        assert!(!paper.contains("COPY"), "an original:\n{paper}");
+        term.wait_for("printed", SCREEN_WAIT);
+
+        // The first sale's receipt again, from the history: rebuilt from the journal, a COPY.
+        press(&mut term, CTRL_L);
+        press(&mut term, DOWN);
+        press(&mut term, CTRL_P);
+        let window = term.wait_for("Receipt — reprint", SCREEN_WAIT);
+        assert!(window.contains(&first), "{window}");
+        assert!(window.contains("*** COPY ***"), "{window}");
+        press(&mut term, "p");
+        let ops = common::printer::decode(&printer.next_job()).unwrap();
+        assert_eq!(common::printer::qr_codes(&ops), [first]);
+        let paper = common::printer::lines(&ops).join("\n");
+        assert!(paper.contains("*** COPY ***"), "{paper}");
+        assert!(paper.contains("25 pts"), "{paper}");
+        quit(&mut term);
+        (sim, dir)
+    })
+    .await
+    .unwrap();
+    let issued: Vec<serde_json::Value> = sim
+        .received()
+        .iter()
+        .filter(|r| r.endpoint == "loyaltyIssuance")
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(issued.len(), 2, "both sales went out, once each");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printer_that_is_down_keeps_the_receipt_and_ctrl_p_then_p_prints_it_once() {
+    use common::printer::{Behaviour, StandIn, dead_port};
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let base_url = sim.base_url();
+    let port = dead_port();
+    let _dir = tokio::task::spawn_blocking(move || {
+        let mut term = till_with_printer(&base_url, &dir, &format!("127.0.0.1:{port}"));
+        scan(&mut term, CARD);
+        term.type_slowly(&format!("25{ENTER}"), PERSON);
+        let order = order_on_screen(&term.wait_for("APPROVED", SCREEN_WAIT));
+        let screen = term.wait_for(
+            "printer offline — receipt kept (Ctrl+P to retry)",
+            SCREEN_WAIT,
+        );
+        assert!(
+            screen.contains(&format!("printer tcp://127.0.0.1:{port} refused")),
+            "names the printer and what is wrong:\n{screen}"
+        );
+
+        // The printer is back.
+        let printer = StandIn::start_on(port, vec![Behaviour::Print]);
+        press(&mut term, CTRL_P);
+        let window = term.wait_for("print it now", SCREEN_WAIT);
+        assert!(window.contains("it is kept"), "{window}");
+        press(&mut term, "p");
+        term.wait_for("printed", SCREEN_WAIT);
+        let paper = assert_a_training_original(&printer.next_job(), &order);
+        assert!(!paper.contains("COPY"), "the kept original:\n{paper}");
+        assert!(
+            printer.no_more_jobs(Duration::from_millis(700)),
+            "printed once"
+        );
+        let screen = settled(&term, "printed");
+        assert!(!screen.contains("receipt kept"), "{screen}");
+
+        // Again: now it is a reprint, and the paper says so.
+        press(&mut term, CTRL_P);
+        term.wait_for("print a COPY", SCREEN_WAIT);
+        press(&mut term, "p");
+        let job = printer.next_job();
+        let ops = common::printer::decode(&job).unwrap();
+        assert_eq!(common::printer::qr_codes(&ops), [order]);
+        assert!(
+            common::printer::lines(&ops)
+                .join("\n")
+                .contains("*** COPY ***"),
+            "a reprint says COPY"
+        );
+        quit(&mut term);
+        dir
+    })
+    .await
+    .unwrap();
+}

@@ -9,6 +9,8 @@ use paywizard_till::config::{Config, FileConfig, Mode, Overrides};
 use paywizard_till::journal::{Headline, MoneyTotal, Report, ReportLine};
 use paywizard_till::money::WireDecimal;
 use paywizard_till::outcome::{HistoryEntry, Outcome, RowState, Status};
+use paywizard_till::printer::{PrintNotice, Target};
+use paywizard_till::receipt::{Issuer, Receipt};
 use paywizard_till::worker::{Connection, Event, Stage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -839,4 +841,103 @@ fn the_header_says_where_the_store_sync_stands() {
         })),
     );
     snap("store_offline_with_unknown", &app);
+}
+
+/// A demo till with a network receipt printer; `auto` prints each approval by itself.
+fn printer_till(auto: bool) -> App {
+    let mut config = config(Mode::Demo);
+    config.printer.target = Some(Target::parse("tcp://10.0.0.9:9100").unwrap());
+    config.printer.auto = auto;
+    App::new(&config)
+}
+
+/// A payment of 12.50, approved, as the worker reports it.
+fn paid_12_50(app: &mut App) {
+    select(app, Operation::Pay);
+    scan_then_type(app, "12.50");
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.amount = Some("12.50".into());
+    paid.checkout_id = Some("917954313680000007".into());
+    paid.balances = vec![usd_balance("37.50")];
+    let mut row = approved_sale(7);
+    row.tran_order_no = paid.tran_order_no.clone();
+    send(
+        app,
+        Msg::Worker(Event::Finished {
+            id: 1,
+            outcome: Box::new(paid),
+            entry: Some(row),
+        }),
+    );
+}
+
+#[test]
+fn the_receipt_window_offers_the_print_key_when_a_printer_is_set_up() {
+    let mut app = printer_till(false);
+    paid_12_50(&mut app);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    snap("receipt_print_key", &app);
+}
+
+#[test]
+fn a_printer_that_is_down_is_said_until_the_receipt_is_printed() {
+    let mut app = printer_till(true);
+    paid_12_50(&mut app);
+    snap("status_printing", &app);
+    send(
+        &mut app,
+        Msg::Worker(Event::Printed(PrintNotice::Offline {
+            printer: "tcp://10.0.0.9:9100".into(),
+            waiting: 1,
+            reason: "refused the connection (is it on and online?)".into(),
+        })),
+    );
+    snap("status_printer_offline", &app);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    snap("receipt_kept", &app);
+    key(&mut app, KeyCode::Char('p'));
+    send(
+        &mut app,
+        Msg::Worker(Event::Printed(PrintNotice::Printed { receipts: 1 })),
+    );
+    snap("status_printed", &app);
+}
+
+#[test]
+fn a_reprint_from_the_history_says_copy() {
+    let mut app = printer_till(false);
+    paid_12_50(&mut app);
+    let mut older = approved_sale(5);
+    older.tran_order_no = Some("004220261123101500001".into());
+    older.quantity = "USD 4.00".into();
+    older.checkout_id = Some("917954313680000005".into());
+    send(
+        &mut app,
+        Msg::Worker(Event::History {
+            before: None,
+            entries: vec![older.clone()],
+        }),
+    );
+    press(&mut app, KeyCode::Char('l'), KeyModifiers::CONTROL);
+    key(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    let mut paid = outcome(Operation::Pay, Status::Approved, "success");
+    paid.tran_order_no = older.tran_order_no.clone();
+    paid.amount = Some("4.00".into());
+    paid.checkout_id = older.checkout_id.clone();
+    paid.balances = vec![usd_balance("46.00")];
+    let issuer = Issuer {
+        store: "Corner Store Main St".into(),
+        till_id: "42".into(),
+        currency: "USD".into(),
+    };
+    let from_journal = Receipt::approved(&issuer, older.at, &paid).unwrap();
+    send(
+        &mut app,
+        Msg::Worker(Event::Receipt {
+            row: 5,
+            receipt: Ok(Box::new(from_journal)),
+        }),
+    );
+    snap("receipt_reprint_copy", &app);
 }

@@ -1,10 +1,12 @@
 //! What the worker reports, folded into the screen's state.
 
 use super::overlays::{receipt, recover, report};
+use super::printing;
 use super::recovery::BalanceCheck;
 use super::status::{Finished, StatusView};
-use super::{App, Effect, Focus, Lasts, Receipt, Tone};
+use super::{App, Effect, Focus, Lasts, Tone};
 use crate::outcome::{HistoryEntry, Outcome, RowState, Status};
+use crate::receipt::{self as receipts, Marks};
 use crate::worker::{Command, Event, RequestId};
 
 pub(super) fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
@@ -40,18 +42,12 @@ pub(super) fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         }
         Event::Report(r) => report::loaded(app, r),
         Event::ReceiptSaved(Ok(path)) => {
-            receipt::saved(app, &path);
+            printing::saved(app, &path);
             app.say(format!("receipt saved: {path}"), Tone::Info);
         }
         Event::ReceiptSaved(Err(e)) => app.say(e, Tone::Error),
-        Event::Printed(notice) => {
-            let tone = if notice.is_trouble() {
-                Tone::Warning
-            } else {
-                Tone::Info
-            };
-            app.say(notice.to_string(), tone);
-        }
+        Event::Printed(notice) => printing::reported(app, notice),
+        Event::Receipt { row, receipt: r } => receipt::loaded(app, row, r),
         Event::History { before: _, entries } => {
             app.history.merge_page(entries, super::history::PAGE);
         }
@@ -95,12 +91,14 @@ fn finished(
     if let Some(entry) = &entry
         && outcome.status == Status::Approved
     {
-        app.receipt = Some(Receipt {
-            outcome: outcome.clone(),
-            at: entry.at,
-            reverses: reverses.clone(),
-            printed: 0,
-        });
+        let marks = Marks {
+            mode: app.mode,
+            copy: false,
+            reverses: reverses.as_ref(),
+        };
+        if let Some(model) = receipts::marked(&app.issuer, entry.at, &outcome, &marks) {
+            effects.extend(printing::approved(app, model));
+        }
     }
     if let Some(f) = flight {
         app.status = StatusView::Done(Box::new(Finished {

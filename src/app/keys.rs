@@ -5,8 +5,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::App;
 use super::form::FieldId;
+use super::printing::Paper;
+use super::{App, Overlay};
 use crate::api::Operation;
 
 /// Where a key is pressed: the part of the screen, or the window, that has the keys.
@@ -66,6 +67,9 @@ pub enum Action {
     Abandon,
     Refresh,
     Save,
+    Print,
+    /// Print the receipts the printer did not take.
+    Retry,
     Close,
 }
 
@@ -159,6 +163,36 @@ fn receipts_enabled(app: &App) -> bool {
     app.receipts_enabled
 }
 
+/// How far the open receipt has got to paper, when a printer could take it.
+fn paper(app: &App) -> Option<(Paper, bool)> {
+    match &app.overlay {
+        Overlay::Receipt(window) if app.printer.configured => {
+            Some((window.paper(app), window.receipt.copy))
+        }
+        _ => None,
+    }
+}
+
+fn prints_original(app: &App) -> bool {
+    matches!(paper(app), Some((Paper::Unprinted, false)))
+}
+
+fn prints_copy(app: &App) -> bool {
+    matches!(
+        paper(app),
+        Some((Paper::Unprinted | Paper::HandedOver, true))
+    )
+}
+
+fn retries_it(app: &App) -> bool {
+    matches!(paper(app), Some((Paper::Kept, _)))
+}
+
+/// Receipts wait for the printer and P would not send them by itself.
+fn others_wait(app: &App) -> bool {
+    app.printer.kept > 0 && !app.printer.printing() && !retries_it(app)
+}
+
 use Context::{
     Duplicate as DUP, Form as FORM, Help as HELP, History as HIST, Quit as QUIT,
     Receipt as RECEIPT, Recovery as REC, Report as REPORT, Void as VOID,
@@ -233,7 +267,7 @@ pub const BINDINGS: &[Binding] = &[
     bind! { &[DUP], &[Key::ch('n'), Key::plain(KeyCode::Esc)], "n", Action::No,
     Some("do not send"), None },
     bind! { EVERYWHERE, &[Key::ctrl('q'), Key::ctrl('c')], "Ctrl+Q", Action::Quit,
-    None, Some("quit, from anywhere (asks while sending or with unknowns)") },
+    None, Some("quit from anywhere (asks if sending or with unknowns)") },
     // The form.
     bind! { &[FORM], &[Key::plain(KeyCode::Enter)], "Enter", Action::Send,
     Some("send"), Some("send (only when every field is valid)") },
@@ -297,7 +331,7 @@ pub const BINDINGS: &[Binding] = &[
     bind! { TILL, &[Key::ctrl('t')], "Ctrl+T", Action::Report,
     None, Some("today's totals") },
     bind! { TILL, &[Key::ctrl('p')], "Ctrl+P", Action::Receipt,
-    None, Some("receipt of the last approved operation") },
+    None, Some("receipt: the last approved, or the selected row's") },
     bind! { &[REC], &[Key::ch('r')], "R", Action::Resend,
     Some("resend same"), Some("recovery: resend as it was (same tranOrderNo)"), has_open_rows },
     bind! { &[REC], &[Key::ch('b')], "B", Action::Balance,
@@ -314,8 +348,16 @@ pub const BINDINGS: &[Binding] = &[
     Some("cancel"), None },
     bind! { &[REPORT], &[Key::ch('r')], "R", Action::Refresh,
     Some("refresh"), None },
+    bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,
+    Some("print"), Some("receipt: print (again: a COPY); R: print those kept"), prints_original },
+    bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,
+    Some("print a COPY"), None, prints_copy },
+    bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,
+    Some("print it now"), None, retries_it },
+    bind! { &[RECEIPT], &[Key::ch('r')], "R", Action::Retry,
+    Some("print the kept"), None, others_wait },
     bind! { &[RECEIPT], &[Key::ch('s')], "S", Action::Save,
-    Some("save for printer"), Some("receipt: save it for the printer (again: a COPY)"), receipts_enabled },
+    Some("save to file"), Some("receipt: save as a file for a spooler (again: COPY)"), receipts_enabled },
     bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
     None, None },
     bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,

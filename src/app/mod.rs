@@ -10,6 +10,7 @@ mod input;
 pub mod keys;
 pub mod magstripe;
 pub mod overlays;
+pub mod printing;
 pub mod recovery;
 pub mod scanner;
 pub mod screen;
@@ -22,14 +23,14 @@ use time::OffsetDateTime;
 
 use crate::api::{Operation, TillRequest};
 use crate::config::{Config, Mode};
-use crate::outcome::{HistoryEntry, Outcome};
-use crate::receipt::{self, Issuer, Marks};
+use crate::receipt::Issuer;
 use crate::worker::{Command, Connection, Event, RequestId};
 
 use form::{Form, Limits};
 use history::{History, PAGE};
 use keys::Context;
 pub use overlays::Overlay;
+use printing::{LastReceipt, PrinterView};
 use recovery::Recovery;
 use scanner::Scanner;
 use screen::{Fit, Screen};
@@ -103,36 +104,6 @@ pub struct Notice {
     pub lasts: Lasts,
 }
 
-/// The receipt of the last approved operation, as a model: the text is made from it on
-/// demand, so the preview and what is saved for the printer cannot differ.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    pub outcome: Outcome,
-    /// When it was journaled.
-    pub at: OffsetDateTime,
-    /// For a void: the sale it reverses.
-    pub reverses: Option<HistoryEntry>,
-    /// Saved for the printer this many times; every one after the first is a COPY.
-    pub printed: u32,
-}
-
-impl Receipt {
-    /// The text the next print would carry (a reprint says COPY).
-    pub fn text(&self, issuer: &Issuer, mode: Mode) -> String {
-        let marks = Marks {
-            mode,
-            copy: self.printed > 0,
-            reverses: self.reverses.as_ref(),
-        };
-        receipt::text_marked(issuer, self.at, &self.outcome, &marks).unwrap_or_default()
-    }
-
-    /// The file name it is saved under, when it has an order number.
-    pub fn name(&self) -> Option<String> {
-        receipt::file_name(&self.outcome)
-    }
-}
-
 /// The wall clock at one monotonic instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WallClock {
@@ -172,10 +143,12 @@ pub struct App {
     /// The cardholder name from the last swipe, offered for the customer info.
     pub name_offer: Option<String>,
     pub recovery: Recovery,
-    pub receipt: Option<Receipt>,
+    /// The last approved operation's receipt, as a model.
+    pub receipt: Option<LastReceipt>,
     pub issuer: Issuer,
-    /// A receipts directory is configured, so receipts can be saved for the printer.
+    /// A receipts directory is configured, so receipts can be saved for a spooler.
     pub receipts_enabled: bool,
+    pub printer: PrinterView,
     /// The same operation, card and amount again within this many seconds asks first.
     pub duplicate_window_s: u64,
     pub now_ms: u64,
@@ -228,6 +201,7 @@ impl App {
                 currency: config.currency.code().to_owned(),
             },
             receipts_enabled: config.receipts_dir.is_some(),
+            printer: PrinterView::new(config),
             duplicate_window_s: config.duplicate_window.as_secs(),
             now_ms: 0,
             wall: None,

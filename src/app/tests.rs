@@ -11,7 +11,7 @@ use crate::api::{EntryType, TillRequest, mask_account};
 use crate::config::{Config, FileConfig, Overrides};
 use crate::money::{Amount, Points};
 use crate::outcome::RowState;
-use crate::outcome::{Outcome, Status};
+use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::worker::Stage;
 
 const CARD: &str = "6274000000000014";
@@ -761,56 +761,6 @@ fn a_balance_check_from_recovery_shows_what_the_card_holds() {
 }
 
 #[test]
-fn an_approved_answer_leaves_a_receipt_that_can_be_saved() {
-    let mut app = app();
-    let (id, _) = submits(&issue_25(&mut app))[0].clone();
-    let mut entry = row(3, RowState::Approved);
-    entry.operation = Operation::IssuePoints;
-    finish(&mut app, id, Status::Approved, Some(entry));
-    let receipt = app
-        .receipt
-        .clone()
-        .expect("a receipt for an approved issue");
-    let text = receipt.text(&app.issuer, app.mode);
-    assert!(text.contains("25 pts"), "{text}");
-    assert!(
-        text.contains("TRAINING / TEST — NOT A REAL TRANSACTION"),
-        "{text}"
-    );
-    ctrl(&mut app, 'p');
-    assert!(matches!(app.overlay, Overlay::Receipt(_)));
-    // No receipts_dir in this config: it says so rather than pretending.
-    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
-    assert!(app.notice.as_ref().unwrap().text.contains("receipts_dir"));
-
-    app.receipts_enabled = true;
-    let effects = key(&mut app, KeyCode::Char('s'));
-    assert_eq!(
-        effects,
-        vec![Effect::Worker(Command::SaveReceipt {
-            name: "receipt-00012025040112353480.txt".into(),
-            text: text.clone(),
-        })]
-    );
-    assert!(!text.contains("COPY"), "the first print is the original");
-    update(
-        &mut app,
-        Msg::Worker(Event::ReceiptSaved(Ok(
-            "/spool/receipt-00012025040112353480.txt".into(),
-        ))),
-    );
-    let Some(Effect::Worker(Command::SaveReceipt { text: again, .. })) =
-        key(&mut app, KeyCode::Char('s')).pop()
-    else {
-        panic!("S saves again");
-    };
-    assert!(
-        again.contains("*** COPY ***"),
-        "a reprint says COPY:\n{again}"
-    );
-}
-
-#[test]
 fn a_declined_answer_has_no_receipt() {
     let mut app = app();
     let (id, _) = submits(&issue_25(&mut app))[0].clone();
@@ -1031,5 +981,6 @@ fn a_resend_that_cannot_start_frees_the_status_and_says_why() {
     assert_eq!(app.problem, None, "not a journal failure");
 }
 
+mod printing;
 mod safety;
 mod visible;

@@ -89,7 +89,7 @@ pub(super) fn on_command(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Action::Help => help::open(app),
         Action::Recovery => return recover::open(app),
         Action::Report => return report::open(app),
-        Action::Receipt => receipt::open(app),
+        Action::Receipt => return receipt::open(app),
         Action::History => toggle_history(app),
         Action::Operation => {
             if let Some(op) = keys::operation_for(&key) {
@@ -148,6 +148,8 @@ pub(super) fn on_command(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         | Action::Abandon
         | Action::Refresh
         | Action::Save
+        | Action::Print
+        | Action::Retry
         | Action::Close => {}
     }
     Vec::new()

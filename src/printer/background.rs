@@ -9,8 +9,7 @@ use time::OffsetDateTime;
 
 use super::spool::{Flushed, ReceiptPrinter};
 use crate::config::{Config, Mode};
-use crate::outcome::Outcome;
-use crate::receipt::{Issuer, Receipt};
+use crate::receipt::Receipt;
 use crate::till::Till;
 
 /// How a print job ended, for the status line.
@@ -86,14 +85,13 @@ impl fmt::Display for PrintNotice {
     }
 }
 
-/// What the worker prints with: the printer (if any), who issues receipts, and whether
-/// each approval prints by itself.
+/// What the worker prints with: the printer (if any), and whether receipts must say
+/// TRAINING. (Which receipts print is the screen's to say: with `[printer] auto` it asks
+/// after each approval, with the receipt it shows.)
 pub struct Printing {
     till: Arc<Till>,
     printer: Option<ReceiptPrinter>,
-    issuer: Issuer,
     training: bool,
-    auto: bool,
 }
 
 impl Printing {
@@ -101,22 +99,8 @@ impl Printing {
         Arc::new(Printing {
             till,
             printer: ReceiptPrinter::from_settings(&config.printer),
-            issuer: Issuer {
-                store: config.store_name.clone(),
-                till_id: config.till_id.clone(),
-                currency: config.currency.code().to_owned(),
-            },
             training: config.mode != Mode::Production,
-            auto: config.printer.auto,
         })
-    }
-
-    /// The receipt to print by itself after this outcome: an approval, with `auto` on.
-    pub fn auto_receipt(&self, outcome: &Outcome, at: OffsetDateTime) -> Option<Receipt> {
-        if !self.auto || self.printer.is_none() {
-            return None;
-        }
-        Receipt::approved(&self.issuer, at, outcome).map(|r| r.training(self.training))
     }
 
     /// Queues `receipt` and prints the queue (oldest first). A demo or sandbox till always

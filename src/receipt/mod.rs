@@ -126,10 +126,20 @@ pub fn marked(
 
 /// The receipt's file name: its tranOrderNo (unique per till), else its checkoutId.
 pub fn file_name(outcome: &Outcome) -> Option<String> {
-    let id = outcome
-        .tran_order_no
-        .as_deref()
-        .or(outcome.checkout_id.as_deref())?;
+    name_for(
+        outcome
+            .tran_order_no
+            .as_deref()
+            .or(outcome.checkout_id.as_deref())?,
+    )
+}
+
+/// [`file_name`] of a receipt model (its reference is the same tranOrderNo or checkoutId).
+pub fn file_name_of(receipt: &Receipt) -> Option<String> {
+    name_for(receipt.reference()?)
+}
+
+fn name_for(id: &str) -> Option<String> {
     id.chars()
         .all(|c| c.is_ascii_alphanumeric())
         .then(|| format!("receipt-{id}.txt"))

@@ -17,6 +17,7 @@ use crate::app::form::FieldId;
 use crate::app::status::{Finished, InFlight, StatusView, Step};
 use crate::app::{App, Tone};
 use crate::outcome::{Status, nothing_moved};
+use crate::printer::PrintNotice;
 use crate::receipt::shortfall;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -45,7 +46,40 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
         StatusView::InFlight(f) => in_flight(f, app.now_ms),
         StatusView::Done(finished) => done(finished, app, width),
     });
+    lines.extend(printer(app));
     wrap_lines(lines, width)
+}
+
+/// The receipt printer, while a print job is out or receipts wait for it: it stays said
+/// until they are printed, whatever else happens on the screen.
+fn printer(app: &App) -> Vec<Line<'static>> {
+    let printer = &app.printer;
+    if printer.printing() {
+        return vec![Line::from(Span::styled("printing…", theme::dim()))];
+    }
+    let Some(
+        offline @ PrintNotice::Offline {
+            printer: name,
+            reason,
+            ..
+        },
+    ) = &printer.offline
+    else {
+        return Vec::new();
+    };
+    if printer.kept == 0 {
+        return Vec::new();
+    }
+    vec![
+        Line::from(Span::styled(
+            offline.to_string(),
+            theme::warning().patch(theme::bold()),
+        )),
+        Line::from(Span::styled(
+            format!("printer {name} {reason}"),
+            theme::dim(),
+        )),
+    ]
 }
 
 fn border_style(app: &App) -> Style {

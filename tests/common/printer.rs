@@ -184,6 +184,9 @@ pub enum Behaviour {
     /// Takes the whole job, then keeps the connection open this long before closing (a
     /// slow printer: the till waits for it, the sales must not).
     HoldOpen(Duration),
+    /// Lets the connection wait this long before it reads the job (a printer slow to
+    /// take it, warming up or busy: the job is not on paper before then).
+    SlowToRead(Duration),
 }
 
 /// A receipt printer on 127.0.0.1: every job it took whole arrives on `jobs`.
@@ -261,6 +264,10 @@ fn take(mut stream: TcpStream, behaviour: Behaviour) -> Option<Vec<u8>> {
                 drop(stream);
             });
             Some(held)
+        }
+        Behaviour::SlowToRead(wait) => {
+            std::thread::sleep(wait);
+            take(stream, Behaviour::Print)
         }
         Behaviour::HangUpAfter(n) => {
             let mut part = vec![0; n];

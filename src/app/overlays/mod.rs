@@ -16,6 +16,7 @@ use super::keys::{self, Action, Context};
 use super::{App, Effect};
 
 pub use duplicate::DuplicateGuard;
+pub use receipt::ReceiptWindow;
 pub use recover::RecoveryWindow;
 pub use report::ReportWindow;
 pub use void::VoidTarget;
@@ -37,9 +38,9 @@ pub enum Overlay {
     Recovery(RecoveryWindow),
     /// Today's totals.
     Report(ReportWindow),
-    /// The receipt of the last approved operation (`App::receipt`, which is always there
-    /// while this is open).
-    Receipt(Scroll),
+    /// A receipt as the printer would get it: the last approved operation's, or a history
+    /// row's reprint.
+    Receipt(Box<ReceiptWindow>),
 }
 
 /// How far a long window is scrolled; the drawing clamps it to what there is.
@@ -119,7 +120,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::Duplicate(guard) => duplicate::on_key(app, *guard, action),
         Overlay::Recovery(window) => recover::on_key(app, window, action, key),
         Overlay::Report(window) => report::on_key(app, window, action),
-        Overlay::Receipt(scroll) => receipt::on_key(app, scroll, action),
+        Overlay::Receipt(window) => receipt::on_key(app, window, action),
     }
 }
 

@@ -30,7 +30,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::ConfirmQuit => quit::render(app, frame),
         Overlay::ConfirmVoid(target) => void::render(app, target, frame),
         Overlay::Duplicate(guard) => duplicate::render(app, guard, frame),
-        Overlay::Receipt(scroll) => receipt::render(app, frame, scroll.offset),
+        Overlay::Receipt(window) => receipt::render(app, window, frame),
         Overlay::Recovery(window) => recovery::render(app, window, frame),
         Overlay::Report(window) => report::render(app, window, frame),
     }
