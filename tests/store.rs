@@ -453,6 +453,8 @@ mod binary {
                     body: br#"{"accountId":"6274000000000014"}"#.to_vec(),
                     original_checkout_id: None,
                     created_at: t0 + time::Duration::seconds(i),
+                    cashier: None,
+                    approved_by: None,
                 };
                 (intent, paywizard_till::outcome::RowState::Approved)
             }))

@@ -2,11 +2,16 @@
 //!
 //! Exit codes (docs/ARCHITECTURE.md, "Contract"): 0 approved, 1 declined/API error, 2
 //! unknown, 64 bad input (clap's usage errors included, never clap's default 2, which here
-//! means unknown), 78 bad configuration.
+//! means unknown), 77 not permitted (staff sign-on), 78 bad configuration.
 
 mod headless;
+mod reading;
 mod receipt;
+mod recover;
 mod runtime;
+mod shift;
+mod sign_on;
+mod staff;
 mod store;
 
 use std::ffi::OsString;
@@ -264,6 +269,9 @@ pub enum Command {
         to: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
+        /// One section per cashier.
+        #[arg(long, conflicts_with = "store")]
+        by_cashier: bool,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -303,8 +311,68 @@ pub enum Command {
     },
     /// Show or print the receipt of an approved operation, or print the receipts waiting.
     Receipt(ReceiptArgs),
+    /// Staff who may work this till: add, list, remove, set a PIN. PINs are read from the
+    /// first line of standard input, or asked for on the terminal; never a flag.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// The shift: X (totals so far) or Z (close it; a manager's).
+    #[command(subcommand)]
+    Shift(ShiftCommand),
     /// Run the PayWizard simulator alone.
     Sim(crate::sim::cli::SimArgs),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member; the first must be a manager, later ones need a manager's
+    /// PAYWIZARD_CASHIER and PAYWIZARD_CASHIER_PIN.
+    Add {
+        /// 1 to 16 letters, digits, - or _ (what they type to sign on).
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// As shown in the header and the reports.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "cashier|manager")]
+        role: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// The staff: ids, names, roles, lockouts (never a PIN).
+    List {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Remove a staff member (a manager's change); their rows keep their id.
+    Remove {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Set a new PIN: your own (signed on with the old one) or anyone's, as a manager.
+    Pin {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ShiftCommand {
+    /// Totals of the open shift so far, per cashier and per operation, and what the cards
+    /// hold more or less because of it.
+    X {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Close the shift under the next Z number and journal its totals (needs a manager;
+    /// refused while any outcome is unknown).
+    Z {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

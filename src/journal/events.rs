@@ -50,6 +50,35 @@ pub(crate) const ENTRY_CONTENT: &[&str] = &[
     "voided_by",
     "void_of",
     "abandon_reason",
+    "cashier",
+    "approved_by",
+    "abandoned_by",
+];
+
+/// A staff member as recorded: who they are, their role and their PIN's hash (so a hash
+/// swapped in with an outside tool shows). Not the lockout's counters, which change with
+/// every wrong PIN; a lockout is a `staff_log` row of its own.
+const STAFF_CONTENT: &[&str] = &[
+    "id",
+    "staff_id",
+    "name",
+    "role",
+    "pin_hash",
+    "added_at",
+    "removed_at",
+];
+
+const STAFF_LOG_CONTENT: &[&str] = &["id", "at", "staff_id", "action", "by_staff", "detail"];
+
+const Z_CONTENT: &[&str] = &[
+    "id",
+    "closed_at",
+    "closed_by",
+    "approved_by",
+    "first_row",
+    "last_row",
+    "opened_at",
+    "totals",
 ];
 
 /// A table whose rows the chain covers: its event kind and its content columns. A later
@@ -60,11 +89,28 @@ pub(crate) struct Chained {
     pub content: &'static [&'static str],
 }
 
-pub(crate) const CHAINED: &[Chained] = &[Chained {
-    table: "entries",
-    kind: "entry",
-    content: ENTRY_CONTENT,
-}];
+pub(crate) const CHAINED: &[Chained] = &[
+    Chained {
+        table: "entries",
+        kind: "entry",
+        content: ENTRY_CONTENT,
+    },
+    Chained {
+        table: "staff",
+        kind: "staff",
+        content: STAFF_CONTENT,
+    },
+    Chained {
+        table: "staff_log",
+        kind: "staff_log",
+        content: STAFF_LOG_CONTENT,
+    },
+    Chained {
+        table: "z_reports",
+        kind: "z",
+        content: Z_CONTENT,
+    },
+];
 
 const CONTENT_FN: &str = "pw_content_hash";
 const CHAIN_FN: &str = "pw_chain_hash";

@@ -9,6 +9,7 @@
 //! record is kept and written again (`unrecorded`), and shown as unknown meanwhile.
 
 mod answer;
+pub mod authority;
 mod fields;
 mod originals;
 mod unrecorded;
@@ -23,7 +24,10 @@ use crate::api::{
     BodyContext, BuildError, EntryType, Operation, ResponseData, TillRequest, build_body,
 };
 use crate::config::Config;
-use crate::journal::{Intent, Journal, JournalError, Row};
+use crate::journal::{
+    Authority, Intent, Journal, JournalError, Pin, Refusal, Row, ShiftTotals, SignOnRefusal,
+    SignedOn, ZAttempt,
+};
 use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::worker::Stage;
 
@@ -52,6 +56,9 @@ pub enum TillError {
     Lookup(String),
     #[error("{0}")]
     Client(#[from] ClientError),
+    /// The till has staff, and who is signed on may not do this (or nobody is).
+    #[error("not permitted: {0}")]
+    NotPermitted(Refusal),
 }
 
 /// A source of wall-clock time, so tests can step the clock.
@@ -71,6 +78,8 @@ pub struct Till {
     clock: Clock,
     retry_delays: Vec<Duration>,
     unrecorded: Unrecorded,
+    /// Money amounts above this (minor units) need a manager; `None`: no limit.
+    manager_over: Option<i64>,
 }
 
 /// The finished request: what to show, and its journal row as it now stands.
@@ -99,6 +108,7 @@ impl Till {
             request_timeout: config.request_timeout,
         })?;
         journal.set_tip_window(config.tip_window);
+        journal.set_pin_policy(config.staff.pin_policy());
         journal.scrub_settled_cards(OffsetDateTime::now_utc())?;
         Ok(Till {
             client,
@@ -113,6 +123,7 @@ impl Till {
             clock: system_clock(),
             retry_delays: NOT_SENT_RETRY_DELAYS.to_vec(),
             unrecorded: Unrecorded::default(),
+            manager_over: config.staff.manager_over.map(|a| a.minor()),
         })
     }
 
@@ -158,14 +169,28 @@ impl Till {
         self.unrecorded.retry(&mut journal, None, self.offset)
     }
 
-    /// Journals, signs, sends and records one request, reporting each stage. An `Err`
-    /// means nothing was sent; from the send on, the result is an outcome.
+    /// [`Till::execute_as`] with nobody signed on: only while the till has no staff.
     pub async fn execute(
         &self,
         request: &TillRequest,
         progress: &mut (dyn FnMut(Stage) + Send),
     ) -> Result<Finished, TillError> {
+        self.execute_as(request, &Authority::nobody(), progress)
+            .await
+    }
+
+    /// Journals, signs, sends and records one request, reporting each stage. An `Err`
+    /// means nothing was sent; from the send on, the result is an outcome. Once the till
+    /// has staff, `authority` must hold a signed-on staff member, and a manager where
+    /// [`authority::needs_manager`] says so; the row records both.
+    pub async fn execute_as(
+        &self,
+        request: &TillRequest,
+        authority: &Authority,
+        progress: &mut (dyn FnMut(Stage) + Send),
+    ) -> Result<Finished, TillError> {
         let op = request.operation;
+        let need = authority::need(authority::sending(request), self.manager_over);
         // Validate before a number is taken, so bad input costs nothing.
         build_body(request, &self.body_context, Some("0"))?;
         let original = match (op.needs_original(), &request.original_checkout_id) {
@@ -177,6 +202,10 @@ impl Till {
         // before the request leaves instead of two. A number whose intent was not
         // committed was never sent, so rolling it back cannot make a number repeat.
         let (tran_order_no, body, row_id) = self.journal().atomically(|journal| {
+            // Checked with the write it allows: someone removed a moment ago gets no row.
+            let who = journal
+                .permit(authority, need)?
+                .map_err(TillError::NotPermitted)?;
             let tran_order_no = if op.has_order_no() {
                 Some(journal.next_order_no(now)?)
             } else {
@@ -194,6 +223,8 @@ impl Till {
                 body,
                 original_checkout_id: request.original_checkout_id.clone(),
                 created_at: now,
+                cashier: who.cashier,
+                approved_by: who.approved_by,
             };
             let row_id = journal.begin(&intent)?;
             Ok::<_, TillError>((tran_order_no, intent.body, row_id))
@@ -283,6 +314,60 @@ impl Till {
                 }
             }
         }
+    }
+
+    /// Money amounts above this (minor units of [`Till::currency`]) need a manager.
+    pub fn manager_over(&self) -> Option<i64> {
+        self.manager_over
+    }
+
+    /// Whether `request` needs a manager's approval (a void; money over `manager_over`):
+    /// the screen asks for one before it submits.
+    pub fn needs_manager(&self, request: &TillRequest) -> bool {
+        authority::need(authority::sending(request), self.manager_over)
+            == crate::journal::Need::Manager
+    }
+
+    /// Whether the till has staff, so that everything needs someone signed on.
+    pub fn has_staff(&self) -> Result<bool, JournalError> {
+        self.journal().has_staff()
+    }
+
+    /// Checks a staff id and PIN: the member, or why not (wrong PIN, locked, unknown).
+    /// Wrong PINs count towards the lockout. Blocks for the PIN check (about 130 ms, the
+    /// journal held meanwhile): call it from a blocking thread.
+    pub fn sign_on(
+        &self,
+        id: &str,
+        pin: &Pin,
+    ) -> Result<Result<SignedOn, SignOnRefusal>, JournalError> {
+        let now = (self.clock)();
+        self.journal().sign_on(id, pin, now)
+    }
+
+    /// The X report: the open shift's totals so far.
+    pub fn shift_x(&self) -> Result<ShiftTotals, JournalError> {
+        self.journal().shift_x()
+    }
+
+    /// The Z report: closes the shift, or says why not (a manager needed, outcomes still
+    /// unknown, nothing to close).
+    pub fn close_shift(&self, authority: &Authority) -> Result<ZAttempt, JournalError> {
+        let now = (self.clock)();
+        self.journal().close_shift(authority, now)
+    }
+
+    /// Gives up on an open row with the reason given: a manager's call once there are
+    /// staff.
+    pub fn abandon(
+        &self,
+        row: i64,
+        reason: &str,
+        authority: &Authority,
+    ) -> Result<(), JournalError> {
+        let now = (self.clock)();
+        self.journal()
+            .mark_abandoned_as(row, reason, authority, now)
     }
 
     /// Asks for a card's balances without journaling: a follow-up read that moves nothing.
