@@ -29,6 +29,9 @@ use scanner::{Routed, ScanKey, Scanner, normalize_paste};
 use status::{InFlight, StatusView, Step};
 
 /// Something that happened, with the time it happened (ms since the till started).
+// A worker event (a history row with its cashier) is the big one; messages are moved once
+// each, a few per second, so boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::report::{Group, Headline, ReportLine, assemble};
 use super::row::to_ms;
@@ -86,7 +87,12 @@ impl Journal {
 impl CashierReport {
     /// Each cashier's section as `report` prints it, under the cashier's name.
     pub fn render_text(&self) -> String {
-        let mut out = String::new();
+        let when = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_else(|_| t.to_string());
+        let mut out = format!(
+            "Report {} to {}, by cashier\n\n",
+            when(self.from),
+            when(self.to)
+        );
         if self.cashiers.is_empty() {
             let _ = writeln!(out, "No transactions in this period.");
         }

@@ -151,6 +151,8 @@ impl Journal {
         now: OffsetDateTime,
     ) -> Result<ZAttempt, JournalError> {
         self.writable()?;
+        // As the journal keeps it: to the millisecond.
+        let now = from_ms(to_ms(now)).unwrap_or(now);
         immediately(&self.conn, |conn| {
             let who = match staff::permit::check(conn, authority, Need::Manager)? {
                 Ok(who) => who,

@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 
-use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
 use super::{ShiftTotals, Tally, ZReport};
@@ -11,7 +10,9 @@ use crate::journal::row::money_display;
 
 fn when(t: OffsetDateTime, offset: UtcOffset) -> String {
     t.to_offset(offset)
-        .format(&Rfc3339)
+        .format(&time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
         .unwrap_or_else(|_| t.to_string())
 }
 
