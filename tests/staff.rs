@@ -707,3 +707,105 @@ async fn abandoning_an_unknown_row_needs_a_manager() {
         ("abandoned".into(), "bob".into(), "ann".into())
     );
 }
+
+/// What the screen will call through its worker: sign-on with a reason when it fails,
+/// whether a request needs a manager, the engine refusing what is not permitted (nothing
+/// sent), both ids on the row, the X data and a Z attempt's result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_api_for_the_screen() {
+    use paywizard_till::api::{Operation, TillRequest};
+    use paywizard_till::config::{Config, FileConfig, Overrides};
+    use paywizard_till::journal::{
+        Authority, Journal, Pin, Refusal, SignOnRefusal, ZAttempt, ZRefusal,
+    };
+    use paywizard_till::money::Amount;
+    use paywizard_till::outcome::Status;
+    use paywizard_till::till::{Till, TillError};
+
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_sim().await;
+    let journal_path = journal_in(&dir);
+    add_staff(&sandbox_env(&sim.base_url(), &journal_path));
+    let overrides = Overrides {
+        journal: Some(journal_path),
+        ..common::sandbox_overrides(&sim.base_url(), common::TOKEN, "1")
+    };
+    let file = FileConfig {
+        manager_over: Some("50.00".into()),
+        ..FileConfig::default()
+    };
+    let config = Config::resolve(&overrides, &file).unwrap();
+    let journal = Journal::open(&config.journal_path, &config.till_id).unwrap();
+    let till = Till::new(&config, journal, time::UtcOffset::UTC).unwrap();
+    assert!(till.has_staff().unwrap());
+
+    let pin = |p: &str| Pin::parse(p).unwrap();
+    assert_eq!(
+        till.sign_on("bob", &pin("11111111")).unwrap(),
+        Err(SignOnRefusal::WrongPin {
+            id: "bob".into(),
+            attempts_left: 4
+        })
+    );
+    let bob = till.sign_on("BOB", &pin(CASHIER.1)).unwrap().unwrap();
+    assert_eq!((bob.id(), bob.member().name.as_str()), ("bob", "Bob Baker"));
+    let ann = till.sign_on("ann", &pin(MANAGER.1)).unwrap().unwrap();
+    till.record_sign_on(&bob).unwrap();
+
+    let mut sale = TillRequest::new(Operation::Pay, CARD);
+    sale.amount = Some(Amount::from_minor(1_000));
+    let mut big = sale.clone();
+    big.amount = Some(Amount::from_minor(5_001));
+    let mut void = TillRequest::new(Operation::Void, "");
+    assert!(!till.needs_manager(&sale));
+    assert!(till.needs_manager(&big) && till.needs_manager(&void));
+
+    let sent = sim.received().len();
+    for (request, authority, refusal) in [
+        (&sale, Authority::nobody(), Refusal::SignOnNeeded),
+        (
+            &big,
+            Authority::cashier(bob.clone()),
+            Refusal::ManagerNeeded,
+        ),
+    ] {
+        match till.execute_as(request, &authority, &mut |_| {}).await {
+            Err(TillError::NotPermitted(r)) => assert_eq!(r, refusal),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(sim.received().len(), sent, "nothing was sent");
+
+    let done = till
+        .execute_as(&sale, &Authority::cashier(bob.clone()), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(done.outcome.status, Status::Approved);
+    void.original_checkout_id = done.outcome.checkout_id.clone();
+    let voided = till
+        .execute_as(
+            &void,
+            &Authority::cashier(bob.clone()).approved_by(ann.clone()),
+            &mut |_| {},
+        )
+        .await
+        .unwrap();
+    let entry = voided.entry.unwrap();
+    assert_eq!(
+        (entry.cashier.as_deref(), entry.approved_by.as_deref()),
+        (Some("bob"), Some("ann"))
+    );
+
+    let x = till.shift_x().unwrap();
+    assert_eq!((x.shift, x.totals.transactions, x.totals.voided), (1, 2, 1));
+    assert_eq!(
+        till.close_shift(&Authority::cashier(bob.clone())).unwrap(),
+        ZAttempt::Refused(ZRefusal::NotPermitted(Refusal::ManagerNeeded))
+    );
+    match till.close_shift(&Authority::cashier(ann)).unwrap() {
+        ZAttempt::Closed(z) => assert_eq!((z.z, z.totals.totals.transactions), (1, 2)),
+        other => panic!("{other:?}"),
+    }
+    till.record_sign_off(&bob, "signed off").unwrap();
+    assert!(till.journal().verify().unwrap().intact());
+}

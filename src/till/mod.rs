@@ -345,6 +345,18 @@ impl Till {
         self.journal().sign_on(id, pin, now)
     }
 
+    /// Journals a sign-on at the screen (the headless commands name the cashier on each
+    /// row instead).
+    pub fn record_sign_on(&self, who: &SignedOn) -> Result<(), JournalError> {
+        self.journal().log_sign_on(who)
+    }
+
+    /// Journals a sign-off at the screen: `why` is `"signed off"`, `"locked (idle)"`, ...
+    pub fn record_sign_off(&self, who: &SignedOn, why: &str) -> Result<(), JournalError> {
+        let now = (self.clock)();
+        self.journal().log_sign_off(who, now, why)
+    }
+
     /// The X report: the open shift's totals so far.
     pub fn shift_x(&self) -> Result<ShiftTotals, JournalError> {
         self.journal().shift_x()
