@@ -809,3 +809,54 @@ async fn the_engine_api_for_the_screen() {
     till.record_sign_off(&bob, "signed off").unwrap();
     assert!(till.journal().verify().unwrap().intact());
 }
+
+/// On a terminal the PIN is asked for twice with echo off: it never shows on the screen.
+#[test]
+fn on_a_terminal_the_pin_is_asked_twice_and_never_shown() {
+    use common::term::Term;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir).display().to_string();
+    let env = [("PAYWIZARD_TILL_JOURNAL", journal.as_str())];
+    let add = [
+        "staff",
+        "add",
+        "--id",
+        "ann",
+        "--name",
+        "Ann Archer",
+        "--role",
+        "manager",
+    ];
+    let wait = Duration::from_secs(20);
+
+    let mut term = Term::spawn(&add, &env, 80, 24);
+    term.wait_for("New PIN for ann (4 to 8 digits):", wait);
+    term.type_slowly("48151623\r", Duration::from_millis(5));
+    term.wait_for("The same PIN again:", wait);
+    term.type_slowly("48151624\r", Duration::from_millis(5));
+    assert_eq!(term.wait_exit(wait), Some(64));
+    // The exit can come before the last output reaches the screen reader.
+    let screen = term.wait_for("the two PINs differ", wait);
+    assert!(!screen.contains("4815162"), "{screen}");
+
+    let mut term = Term::spawn(&add, &env, 80, 24);
+    term.wait_for("New PIN for ann (4 to 8 digits):", wait);
+    term.type_slowly("48151623\r", Duration::from_millis(5));
+    term.wait_for("The same PIN again:", wait);
+    term.type_slowly("48151623\r", Duration::from_millis(5));
+    assert_eq!(term.wait_exit(wait), Some(0));
+    let screen = term.screen();
+    assert!(
+        screen.contains("added ann (Ann Archer), manager"),
+        "{screen}"
+    );
+    assert!(!screen.contains("4815162"), "{screen}");
+    let signed = as_staff(&demo_env(&journal_in(&dir)), MANAGER.0, MANAGER.1);
+    assert_eq!(
+        run_till(&["staff".into(), "list".into()], &signed)
+            .status
+            .code(),
+        Some(0)
+    );
+}

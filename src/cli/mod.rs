@@ -25,6 +25,8 @@ use crate::config::{Overrides, Secret};
 use crate::outcome::exit;
 
 pub use headless::Failure;
+pub use shift::ShiftCommand;
+pub use staff::StaffCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -320,59 +322,6 @@ pub enum Command {
     Shift(ShiftCommand),
     /// Run the PayWizard simulator alone.
     Sim(crate::sim::cli::SimArgs),
-}
-
-#[derive(Debug, Clone, Subcommand)]
-pub enum StaffCommand {
-    /// Add a staff member; the first must be a manager, later ones need a manager's
-    /// PAYWIZARD_CASHIER and PAYWIZARD_CASHIER_PIN.
-    Add {
-        /// 1 to 16 letters, digits, - or _ (what they type to sign on).
-        #[arg(long, value_name = "ID")]
-        id: String,
-        /// As shown in the header and the reports.
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_name = "cashier|manager")]
-        role: String,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// The staff: ids, names, roles, lockouts (never a PIN).
-    List {
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Remove a staff member (a manager's change); their rows keep their id.
-    Remove {
-        #[arg(long, value_name = "ID")]
-        id: String,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Set a new PIN: your own (signed on with the old one) or anyone's, as a manager.
-    Pin {
-        #[arg(long, value_name = "ID")]
-        id: String,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-}
-
-#[derive(Debug, Clone, Copy, Subcommand)]
-pub enum ShiftCommand {
-    /// Totals of the open shift so far, per cashier and per operation, and what the cards
-    /// hold more or less because of it.
-    X {
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Close the shift under the next Z number and journal its totals (needs a manager;
-    /// refused while any outcome is unknown).
-    Z {
-        #[command(flatten)]
-        out: OutputArgs,
-    },
 }
 
 #[derive(Debug, Clone, Args)]

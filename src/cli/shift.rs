@@ -5,7 +5,9 @@
 use serde_json::json;
 use time::{OffsetDateTime, UtcOffset};
 
-use super::ShiftCommand;
+use clap::Subcommand;
+
+use super::OutputArgs;
 use super::headless::{Failure, print_json, read_journal};
 use super::runtime::open_journal;
 use super::sign_on::{authorize, authorize_reading};
@@ -13,6 +15,22 @@ use crate::config::Config;
 use crate::journal::{ZAttempt, ZRefusal};
 use crate::outcome::exit;
 use crate::till::authority::Action;
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum ShiftCommand {
+    /// Totals of the open shift so far, per cashier and per operation, and what the cards
+    /// hold more or less because of it.
+    X {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Close the shift under the next Z number and journal its totals (needs a manager;
+    /// refused while any outcome is unknown).
+    Z {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
 
 pub fn run(command: ShiftCommand, config: &Config, offset: UtcOffset) -> Result<u8, Failure> {
     let journal_failure = |e: crate::journal::JournalError| Failure::Other(format!("journal: {e}"));

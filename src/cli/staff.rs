@@ -12,7 +12,9 @@ use std::io::{BufRead, IsTerminal, Read};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use super::StaffCommand;
+use clap::Subcommand;
+
+use super::OutputArgs;
 use super::headless::{Failure, bad_input, print_json, read_journal};
 use super::sign_on::{self, authorize, authorize_reading};
 use crate::config::Config;
@@ -21,6 +23,43 @@ use crate::journal::{
     StaffMember, canonical_id,
 };
 use crate::till::authority::Action;
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum StaffCommand {
+    /// Add a staff member; the first must be a manager, later ones need a manager's
+    /// PAYWIZARD_CASHIER and PAYWIZARD_CASHIER_PIN.
+    Add {
+        /// 1 to 16 letters, digits, - or _ (what they type to sign on).
+        #[arg(long, value_name = "ID")]
+        id: String,
+        /// As shown in the header and the reports.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "cashier|manager")]
+        role: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// The staff: ids, names, roles, lockouts (never a PIN).
+    List {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Remove a staff member (a manager's change); their rows keep their id.
+    Remove {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Set a new PIN: your own (signed on with the old one) or anyone's, as a manager.
+    Pin {
+        #[arg(long, value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
 
 pub fn run(command: StaffCommand, config: &Config) -> Result<u8, Failure> {
     match command {

@@ -16,6 +16,7 @@
 
 mod by_cashier;
 mod cards;
+mod chained;
 mod checkpoint;
 mod error;
 mod events;
@@ -291,22 +292,6 @@ impl Journal {
 
     pub fn tip_window(&self) -> Duration {
         self.tip_window
-    }
-
-    /// A second, writable connection to this journal's file, without the writer lock:
-    /// for the staff bookkeeping a read-only opener must still record (a wrong PIN).
-    fn side_connection(&self) -> Result<Connection, JournalError> {
-        let path = self.path.as_deref().ok_or(JournalError::ReadOnly)?;
-        let open_err = |source| JournalError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
-        configure(&conn, false).map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(open_err)?;
-        Ok(conn)
     }
 
     fn writable(&self) -> Result<(), JournalError> {
