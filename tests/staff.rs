@@ -860,3 +860,43 @@ fn on_a_terminal_the_pin_is_asked_twice_and_never_shown() {
         Some(0)
     );
 }
+
+/// A manager adds a cashier while the till's screen holds the journal (its writer lock):
+/// the staff change goes in beside it, and the new cashier can sign on at once.
+#[test]
+fn staff_are_added_beside_a_running_till() {
+    use paywizard_till::journal::Journal;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_in(&dir);
+    let env = demo_env(&journal);
+    add_staff(&env);
+    let running = Journal::open(&journal, "1").unwrap();
+    let out = with_stdin(
+        &[
+            "staff", "add", "--id", "cy", "--name", "Cy Clark", "--role", "cashier",
+        ],
+        &manager(&env),
+        "24682468\n",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        running.staff_member("cy").unwrap().is_some(),
+        "the till sees cy"
+    );
+    let out = run_till(&["history".into()], &as_staff(&env, "cy", "24682468"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Selling needs the writer: that one is refused as before, naming the holder.
+    let out = run_till(
+        &["balance".into(), "--account".into(), CARD.into()],
+        &as_staff(&env, "cy", "24682468"),
+    );
+    assert_eq!(out.status.code(), Some(78), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("in use by another paywizard-till"),
+        "{}",
+        stderr(&out)
+    );
+    drop(running);
+    let out = run_till(&["verify".into()], &env);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

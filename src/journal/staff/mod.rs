@@ -10,7 +10,7 @@
 //! `history` beside a running till) still records a wrong PIN, on a connection of its own
 //! (see [`Journal::staff_writes`]).
 
-pub(crate) mod admin;
+mod admin;
 pub(crate) mod permit;
 mod pin;
 mod sign_on;
