@@ -117,6 +117,41 @@ impl Default for ScannerSettings {
     }
 }
 
+/// Staff and shifts (see `journal::staff`): what needs a manager, and when the screen and
+/// a staff id lock themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffSettings {
+    /// Money amounts above this need a manager (`manager_over`); `None`: no limit.
+    pub manager_over: Option<Amount>,
+    /// The screen locks itself after this long without a key (`lock_after_min`, default
+    /// 10); a request in flight and the recovery queue carry on behind the lock.
+    pub lock_after: Duration,
+    /// Wrong PINs in a row that lock a staff id (`pin_attempts`, default 5).
+    pub pin_attempts: u32,
+    /// How long such a lock lasts (`pin_lockout_min`, default 5).
+    pub pin_lockout: Duration,
+}
+
+impl Default for StaffSettings {
+    fn default() -> StaffSettings {
+        StaffSettings {
+            manager_over: None,
+            lock_after: Duration::from_secs(10 * 60),
+            pin_attempts: 5,
+            pin_lockout: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+impl StaffSettings {
+    pub fn pin_policy(&self) -> crate::journal::PinPolicy {
+        crate::journal::PinPolicy {
+            attempts: self.pin_attempts,
+            lockout: self.pin_lockout,
+        }
+    }
+}
+
 /// Everything the till runs with, checked.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -149,6 +184,9 @@ pub struct Config {
     /// The same operation on the same card for the same amount within this time asks the
     /// cashier first (the screen only; headless commands stay scriptable).
     pub duplicate_window: Duration,
+    /// Staff and shifts: `manager_over`, `lock_after_min`, `pin_attempts`,
+    /// `pin_lockout_min`.
+    pub staff: StaffSettings,
 }
 
 /// Values from flags or the environment (clap merges the two, flags winning). Every field
@@ -202,6 +240,14 @@ pub struct FileConfig {
     pub store_connect_timeout_ms: Option<u64>,
     /// How often the screen pushes to the store when nothing else prompts it.
     pub store_sync_every_s: Option<u64>,
+    /// Money amounts above this (in `currency`) need a manager's approval.
+    pub manager_over: Option<String>,
+    /// Minutes without a key before the screen locks itself.
+    pub lock_after_min: Option<u64>,
+    /// Wrong PINs in a row that lock a staff id.
+    pub pin_attempts: Option<u32>,
+    /// Minutes such a lock lasts.
+    pub pin_lockout_min: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -360,6 +406,7 @@ impl Config {
             client_secret,
             jwt_token,
             channel,
+            staff: staff_settings(file, &currency)?,
             currency,
             // One spelling everywhere: `01` and `1` are the same till.
             till_id: crate::api::order_no::canonical_till_id(&till_id).unwrap_or(till_id),
@@ -388,6 +435,55 @@ impl Config {
         self.client_secret = Secret::new(secret);
         self.jwt_token = Secret::new(token);
     }
+}
+
+/// The largest `lock_after_min` and `pin_lockout_min`: a day.
+const MAX_MINUTES: u64 = 24 * 60;
+/// The most `pin_attempts`: more makes the lockout pointless against a 4-digit PIN.
+const MAX_PIN_ATTEMPTS: u32 = 20;
+
+fn staff_settings(file: &FileConfig, currency: &Currency) -> Result<StaffSettings, ConfigError> {
+    let defaults = StaffSettings::default();
+    let minutes = |v: Option<u64>, default: Duration, key: &'static str| match v {
+        None => Ok(default),
+        Some(n) if (1..=MAX_MINUTES).contains(&n) => Ok(Duration::from_secs(n * 60)),
+        Some(_) => Err(ConfigError::Invalid {
+            key,
+            reason: format!("must be 1 to {MAX_MINUTES} minutes"),
+        }),
+    };
+    let manager_over = file
+        .manager_over
+        .as_deref()
+        .map(|text| {
+            Amount::parse(text, currency, Amount::from_minor(i64::MAX / 10)).map_err(|e| {
+                ConfigError::Invalid {
+                    key: "manager_over",
+                    reason: e.to_string(),
+                }
+            })
+        })
+        .transpose()?;
+    let pin_attempts = match file.pin_attempts {
+        None => defaults.pin_attempts,
+        Some(n) if (1..=MAX_PIN_ATTEMPTS).contains(&n) => n,
+        Some(_) => {
+            return Err(ConfigError::Invalid {
+                key: "pin_attempts",
+                reason: format!("must be 1 to {MAX_PIN_ATTEMPTS}"),
+            });
+        }
+    };
+    Ok(StaffSettings {
+        manager_over,
+        lock_after: minutes(file.lock_after_min, defaults.lock_after, "lock_after_min")?,
+        pin_attempts,
+        pin_lockout: minutes(
+            file.pin_lockout_min,
+            defaults.pin_lockout,
+            "pin_lockout_min",
+        )?,
+    })
 }
 
 /// Reads and parses the TOML file. A file others can read is refused in production and
@@ -652,6 +748,58 @@ mod tests {
                 assert!(text.starts_with(key), "{text}");
                 assert!(!text.to_lowercase().contains("s3cr3t"), "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn staff_settings_default_and_are_checked() {
+        let c = Config::resolve(&Overrides::default(), &FileConfig::default()).unwrap();
+        assert_eq!(c.staff, StaffSettings::default());
+        assert_eq!(c.staff.pin_policy(), crate::journal::PinPolicy::default());
+        let file = FileConfig {
+            manager_over: Some("100.00".into()),
+            lock_after_min: Some(3),
+            pin_attempts: Some(3),
+            pin_lockout_min: Some(15),
+            ..FileConfig::default()
+        };
+        let c = Config::resolve(&Overrides::default(), &file).unwrap();
+        assert_eq!(c.staff.manager_over, Some(Amount::from_minor(10_000)));
+        assert_eq!(c.staff.lock_after, Duration::from_secs(180));
+        assert_eq!(c.staff.pin_attempts, 3);
+        assert_eq!(c.staff.pin_lockout, Duration::from_secs(900));
+        for (file, key) in [
+            (
+                FileConfig {
+                    manager_over: Some("ten".into()),
+                    ..FileConfig::default()
+                },
+                "manager_over",
+            ),
+            (
+                FileConfig {
+                    lock_after_min: Some(0),
+                    ..FileConfig::default()
+                },
+                "lock_after_min",
+            ),
+            (
+                FileConfig {
+                    pin_attempts: Some(0),
+                    ..FileConfig::default()
+                },
+                "pin_attempts",
+            ),
+            (
+                FileConfig {
+                    pin_lockout_min: Some(24 * 60 + 1),
+                    ..FileConfig::default()
+                },
+                "pin_lockout_min",
+            ),
+        ] {
+            let err = Config::resolve(&Overrides::default(), &file).unwrap_err();
+            assert!(err.to_string().starts_with(key), "{err}");
         }
     }
 

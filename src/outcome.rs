@@ -55,6 +55,8 @@ pub mod exit {
     pub const DECLINED: u8 = 1;
     pub const UNKNOWN: u8 = 2;
     pub const BAD_INPUT: u8 = 64;
+    /// No or a wrong staff PIN, or a manager needed (EX_NOPERM); nothing was sent.
+    pub const NOT_PERMITTED: u8 = 77;
     pub const BAD_CONFIG: u8 = 78;
 }
 
@@ -206,4 +208,10 @@ pub struct HistoryEntry {
     pub state: RowState,
     pub checkout_id: Option<String>,
     pub msg: String,
+    /// The staff id of who ran it (`None` before the till had staff).
+    #[serde(default)]
+    pub cashier: Option<String>,
+    /// The manager who approved it, where one had to.
+    #[serde(default)]
+    pub approved_by: Option<String>,
 }

@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::process::Output;
 
 use common::{
-    CARD, CLIENT_ID, SECRET, TOKEN, journal_in, run_till, sandbox_env, start_sim, stderr, stdout,
-    with_var, without,
+    CARD, CASHIER, CLIENT_ID, SECRET, TOKEN, add_staff, as_staff, journal_in, run_till,
+    sandbox_env, start_sim, stderr, stdout, with_var, without,
 };
 use paywizard_till::sim::{Fault, SimHandle};
 use serde_json::Value;
@@ -498,6 +498,65 @@ async fn bad_input_and_bad_config_exit_64_and_78_and_send_nothing() {
     );
 
     assert!(sim.received().is_empty(), "bad input must send nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_staff_bad_input_is_still_64_missing_credentials_77_and_json_names_the_cashier() {
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = sandbox_env(&sim.base_url(), &journal_in(&dir));
+    let out = till(&["balance", "--account", CARD, "--json"], env.clone()).await;
+    let v = json(&out);
+    assert!(
+        v.get("cashier").is_some_and(Value::is_null)
+            && v.get("approvedBy").is_some_and(Value::is_null),
+        "the keys are there, empty, before there are staff: {v}"
+    );
+    add_staff(&env);
+    let sent = sim.received().len();
+    // Bad input is found before anyone is asked for a PIN: 64, not 77.
+    let out = till(
+        &["pay", "--account", CARD, "--amount", "10.555"],
+        env.clone(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(64), "{}", stderr(&out));
+    let out = till(&["pay", "--account", CARD, "--amount", "1.00"], env.clone()).await;
+    assert_eq!(out.status.code(), Some(77), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("PAYWIZARD_CASHIER and PAYWIZARD_CASHIER_PIN"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sim.received().len(), sent, "nothing was sent");
+    let signed = as_staff(&env, CASHIER.0, CASHIER.1);
+    let out = till(
+        &["pay", "--account", CARD, "--amount", "1.00", "--json"],
+        signed,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(
+        (v["status"].as_str(), v["cashier"].as_str()),
+        (Some("approved"), Some("bob"))
+    );
+    assert_no_secrets(&out);
+    // A flag for a PIN does not exist: it would show in the process list.
+    let out = till(
+        &[
+            "pay",
+            "--account",
+            CARD,
+            "--amount",
+            "1.00",
+            "--pin",
+            "1234",
+        ],
+        env,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(64));
 }
 
 /// The demo card with USD 5.00.

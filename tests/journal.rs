@@ -46,6 +46,8 @@ fn money(j: &mut Journal, op: Operation, account: &str, minor: i64, at: OffsetDa
         currency: "USD".into(),
         original_checkout_id: None,
         created_at: at,
+        cashier: None,
+        approved_by: None,
     }
 }
 
@@ -62,6 +64,8 @@ fn points(j: &mut Journal, op: Operation, n: u64, at: OffsetDateTime) -> Intent 
         currency: "USD".into(),
         original_checkout_id: None,
         created_at: at,
+        cashier: None,
+        approved_by: None,
     }
 }
 
@@ -583,7 +587,10 @@ fn csv_export_quotes_properly_and_never_shows_a_full_card() {
             "msg",
             "checkoutId",
             "originalCheckoutId",
-            "requestedAmount"
+            "requestedAmount",
+            "cashier",
+            "approvedBy",
+            "abandonedBy"
         ]
     );
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

@@ -217,6 +217,50 @@ mod binary {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_store_gets_who_ran_and_approved_each_row_and_never_a_pin() {
+        use super::common::{CASHIER, MANAGER, add_staff, approved_by, as_staff};
+        let Some(pg) = Pg::start() else { return };
+        let sim = start_sim().await;
+        let dir = tempfile::tempdir().unwrap();
+        let till = env(&sim, &dir.path().join("one.sqlite3"), "1", &pg);
+        add_staff(&till);
+        let bob = as_staff(&till, CASHIER.0, CASHIER.1);
+        let out = run(
+            &["pay", "--account", CARD, "--amount", "2.00", "--json"],
+            bob.clone(),
+        )
+        .await;
+        let order = json(&out)["tranOrderNo"].as_str().unwrap().to_owned();
+        sell(
+            &approved_by(&bob, MANAGER.0, MANAGER.1),
+            &["void", "--order", &order],
+        )
+        .await;
+        let first = sync(&till).await;
+        assert_eq!(
+            (first["rows"].clone(), first["waiting"].clone()),
+            (2.into(), 0.into())
+        );
+        let rows = pg.psql("SELECT row_id, cashier, approved_by FROM entries ORDER BY row_id");
+        assert_eq!(rows.trim(), "1|bob|\n2|bob|ann", "{rows}");
+        // Changes that carry no row (a Z report, a staff change) leave nothing waiting.
+        sell(&as_staff(&till, MANAGER.0, MANAGER.1), &["shift", "z"]).await;
+        let again = sync(&till).await;
+        assert_eq!(
+            (again["rows"].clone(), again["waiting"].clone()),
+            (0.into(), 0.into())
+        );
+        let dump = pg.dump();
+        for secret in [MANAGER.1, CASHIER.1, "argon2"] {
+            assert!(!dump.contains(secret), "{secret} in the store");
+        }
+        // The store's cursor now sits on the Z's change: the next sync checks the chain
+        // there and finds it as it was.
+        let out = run(&["sync"], till.clone()).await;
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_tills_sync_and_the_store_report_is_the_sum_of_theirs() {
         let Some(pg) = Pg::start() else { return };
         let sim = start_sim().await;
@@ -457,6 +501,8 @@ mod binary {
                     body: br#"{"accountId":"6274000000000014"}"#.to_vec(),
                     original_checkout_id: None,
                     created_at: t0 + time::Duration::seconds(i),
+                    cashier: None,
+                    approved_by: None,
                 };
                 (intent, paywizard_till::outcome::RowState::Approved)
             }))

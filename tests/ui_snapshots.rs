@@ -155,6 +155,8 @@ fn history_entry(id: i64) -> HistoryEntry {
         account_id: mask_account(&format!("62740000000{:05}", id * 7)),
         entry_type: [EntryType::K, EntryType::B, EntryType::M][usize::try_from(id).unwrap() % 3],
         quantity,
+        cashier: None,
+        approved_by: None,
         requested_amount: None,
         checkout_id: (state == RowState::Approved || state == RowState::Voided)
             .then(|| format!("93339281590229{id:04}")),
@@ -433,6 +435,8 @@ fn approved_sale(id: i64) -> HistoryEntry {
         account_id: mask_account(CARD),
         entry_type: EntryType::B,
         quantity: "USD 12.50".into(),
+        cashier: None,
+        approved_by: None,
         requested_amount: None,
         state: RowState::Approved,
         checkout_id: Some("917954313680000007".into()),

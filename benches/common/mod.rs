@@ -49,6 +49,8 @@ pub fn history_entry(id: i64) -> HistoryEntry {
         account_id: mask_account(&format!("62740000{:08}", id * 7 % 100_000_000)),
         entry_type: [EntryType::K, EntryType::B, EntryType::M][n % 3],
         quantity,
+        cashier: None,
+        approved_by: None,
         requested_amount: None,
         checkout_id: matches!(state, RowState::Approved | RowState::Voided)
             .then(|| format!("93339281590229{id:06}")),
@@ -337,6 +339,8 @@ pub fn synthetic_rows(
             body: body.into_bytes(),
             original_checkout_id: None,
             created_at: at,
+            cashier: None,
+            approved_by: None,
         };
         (intent, state)
     })

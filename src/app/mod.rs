@@ -37,6 +37,9 @@ use screen::{Fit, Screen};
 use status::StatusView;
 
 /// Something that happened, with the time it happened (ms since the till started).
+// A worker event (a history row with its cashier) is the big one; messages are moved once
+// each, a few per second, so boxing it would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key {

@@ -6,12 +6,14 @@ use std::path::Path;
 use time::{Date, OffsetDateTime, UtcOffset};
 
 use super::runtime::{load_config, open_session};
+use super::sign_on::{authorize, authorize_reading};
 use super::{CardArgs, Command, GlobalArgs, OutputArgs};
 use crate::api::{CustomerInfo, EntryType, Operation, Quantity, TillRequest, validate_account};
 use crate::config::Config;
-use crate::journal::Journal;
+use crate::journal::{Authority, Journal};
 use crate::money::{Amount, Points};
-use crate::outcome::{Outcome, RowState, Status, exit};
+use crate::outcome::{HistoryEntry, Outcome, Status, exit};
+use crate::till::authority::{Action, sending};
 use crate::till::{Till, TillError};
 
 /// Why a command stopped before or instead of sending. The message names the field or
@@ -22,6 +24,9 @@ pub enum Failure {
     BadInput(String),
     /// Exit 78: the configuration (or the journal it names) is wrong; nothing was sent.
     BadConfig(String),
+    /// Exit 77: nobody, or a wrong PIN, or not a manager where one is needed; nothing was
+    /// sent. The message never holds a PIN.
+    NotPermitted(String),
     /// Exit 1: anything else that stopped the command.
     Other(String),
 }
@@ -31,6 +36,7 @@ impl Failure {
         match self {
             Failure::BadInput(_) => exit::BAD_INPUT,
             Failure::BadConfig(_) => exit::BAD_CONFIG,
+            Failure::NotPermitted(_) => exit::NOT_PERMITTED,
             Failure::Other(_) => exit::DECLINED,
         }
     }
@@ -41,6 +47,7 @@ impl fmt::Display for Failure {
         match self {
             Failure::BadInput(m) => write!(f, "{m} (nothing was sent)"),
             Failure::BadConfig(m) => write!(f, "configuration: {m} (nothing was sent)"),
+            Failure::NotPermitted(m) => write!(f, "not permitted: {m} (nothing was sent)"),
             Failure::Other(m) => f.write_str(m),
         }
     }
@@ -60,6 +67,7 @@ impl From<TillError> for Failure {
             TillError::Lookup(m) => Failure::BadInput(format!("--order: {m}")),
             TillError::Journal(e) => Failure::BadConfig(format!("journal: {e}")),
             TillError::Client(e) => Failure::Other(e.to_string()),
+            TillError::NotPermitted(r) => Failure::NotPermitted(r.to_string()),
         }
     }
 }
@@ -125,13 +133,19 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
         Command::Void { order, out } => {
             check_order(&order)?;
             let session = open_session(config, offset).await?;
+            let mut req = TillRequest::new(Operation::Void, "");
+            let authority = authorize(
+                &session.till.journal(),
+                &session.config,
+                sending(&req),
+                "a void",
+            )?;
             let original = session.till.resolve_original(&order, Operation::Void)?;
             if original.row.is_none() {
                 unchecked(&order, "an approved transaction that can be voided");
             }
-            let mut req = TillRequest::new(Operation::Void, "");
             req.original_checkout_id = Some(original.checkout_id);
-            finish(&session.till, req, out).await
+            finish(&session.till, req, &authority, out).await
         }
         Command::Tip {
             order,
@@ -147,6 +161,11 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
                 validate_account(account).map_err(|e| bad_input("--account", e))?;
             }
             let session = open_session(config, offset).await?;
+            let action = Action::Send {
+                operation: Operation::Tip,
+                amount_minor: Some(tip.minor()),
+            };
+            let authority = authorize(&session.till.journal(), &session.config, action, "a tip")?;
             let original = session.till.resolve_original(&order, Operation::Tip)?;
             // The tip goes on the payment's own card, read the way the payment read it.
             let (account, entry) = match &original.row {
@@ -167,7 +186,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             req.entry = entry;
             req.amount = Some(tip);
             req.original_checkout_id = Some(original.checkout_id);
-            finish(&session.till, req, out).await
+            finish(&session.till, req, &authority, out).await
         }
         Command::History {
             store,
@@ -176,6 +195,7 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             limit,
             out,
         } if store.store => {
+            authorize_reading(&config, Action::Look, "history")?;
             super::store::history(&config, &store, from, to, limit, out, offset).await
         }
         Command::Report {
@@ -183,56 +203,38 @@ pub async fn run(command: Command, global: &GlobalArgs, offset: UtcOffset) -> Re
             to,
             store,
             out,
-        } if store.store => super::store::report(&config, &store, from, to, out, offset).await,
+            ..
+        } if store.store => {
+            authorize_reading(&config, Action::Figures, "report")?;
+            super::store::report(&config, &store, from, to, out, offset).await
+        }
         Command::Sync { out } => super::store::sync(&config, out).await,
         Command::History { limit, out, .. } => {
-            let journal = read_journal(&config)?;
-            let entries = journal
-                .history(None, usize::from(limit), offset)
-                .map_err(|e| Failure::Other(format!("journal: {e}")))?;
-            if out.json {
-                print_json(&serde_json::json!({ "entries": entries }));
-            } else if entries.is_empty() {
-                println!("No transactions in {}", config.journal_path.display());
-            } else {
-                for e in &entries {
-                    println!("{}", history_line(e));
-                }
-            }
-            Ok(0)
+            super::reading::history(&config, limit, out.json, offset)
         }
-        Command::Report { from, to, out, .. } => {
-            let (from, to) = date_range(from.as_deref(), to.as_deref(), offset)?;
-            let journal = read_journal(&config)?;
-            let report = journal
-                .report(from, to)
-                .map_err(|e| Failure::Other(format!("journal: {e}")))?;
-            if out.json {
-                print_json(&report);
-            } else {
-                print!("{}", report.render_text());
-            }
-            Ok(0)
-        }
+        Command::Report {
+            from,
+            to,
+            by_cashier,
+            out,
+            ..
+        } => super::reading::report(&config, from, to, by_cashier, out, offset),
         Command::Export { csv, from, to } => {
-            let (from, to) = date_range(from.as_deref(), to.as_deref(), offset)?;
-            let journal = read_journal(&config)?;
-            let file = std::fs::File::create(&csv)
-                .map_err(|e| bad_input("--csv", format!("{}: {e}", csv.display())))?;
-            let rows = journal
-                .export_csv(std::io::BufWriter::new(file), from, to)
-                .map_err(|e| Failure::Other(format!("export: {e}")))?;
-            println!("{rows} transactions written to {}", csv.display());
-            Ok(0)
+            super::reading::export(&config, &csv, from, to, offset)
         }
         Command::Recover {
             list,
             abandon,
             reason,
             out,
-        } => recover(config, offset, list, abandon, reason, out).await,
-        Command::Receipt(args) => super::receipt::run(args, config, offset),
-        Command::Verify { out } => verify(&config, out),
+        } => super::recover::run(config, offset, list, abandon, reason, out).await,
+        Command::Receipt(args) => {
+            authorize_reading(&config, Action::Look, "a receipt")?;
+            super::receipt::run(args, config, offset)
+        }
+        Command::Verify { out } => super::reading::verify(&config, out),
+        Command::Staff(args) => super::staff::run(args, &config),
+        Command::Shift(args) => super::shift::run(args, &config, offset),
         Command::Sim(_) => unreachable!("the simulator is started by the runtime"),
     }
 }
@@ -321,43 +323,11 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
-/// One history row for people: time, operation, card, entry type, amount, state, order.
-pub(super) fn history_line(e: &crate::outcome::HistoryEntry) -> String {
-    format!(
-        "{}  {:<13} {:<15} {}  {:>12}  {:<9} {}",
-        e.at.format(&time::macros::format_description!(
-            "[year]-[month]-[day] [hour]:[minute]:[second]"
-        ))
-        .unwrap_or_default(),
-        e.operation.label(),
-        e.account_id,
-        e.entry_type,
-        e.quantity,
-        e.state,
-        e.tran_order_no.as_deref().unwrap_or("")
-    )
-}
-
-/// `verify`: read-only, so it can run beside a till that is selling.
-fn verify(config: &Config, out: OutputArgs) -> Result<u8, Failure> {
-    let journal = read_journal(config)?;
-    let found = journal
-        .verify()
-        .map_err(|e| Failure::Other(format!("journal: {e}")))?;
-    if out.json {
-        print_json(&found);
-    } else {
-        match &found.problem {
-            None => println!("{} entries, chain intact", found.entries),
-            Some(problem) => println!("chain broken: {problem}"),
-        }
-    }
-    Ok(if found.intact() { 0 } else { exit::DECLINED })
-}
-
 pub(super) fn read_journal(config: &Config) -> Result<Journal, Failure> {
-    Journal::open_read_only(&config.journal_path)
-        .map_err(|e| Failure::BadConfig(format!("journal: {e}")))
+    let mut journal = Journal::open_read_only(&config.journal_path)
+        .map_err(|e| Failure::BadConfig(format!("journal: {e}")))?;
+    journal.set_pin_policy(config.staff.pin_policy());
+    Ok(journal)
 }
 
 async fn transact(
@@ -367,7 +337,14 @@ async fn transact(
     offset: UtcOffset,
 ) -> Result<u8, Failure> {
     let session = open_session(config, offset).await?;
-    finish(&session.till, req, out).await
+    let what = req.operation.label().to_lowercase();
+    let authority = authorize(
+        &session.till.journal(),
+        &session.config,
+        sending(&req),
+        &what,
+    )?;
+    finish(&session.till, req, &authority, out).await
 }
 
 /// How often, and how far apart, a headless command tries again to record an answer the
@@ -375,17 +352,46 @@ async fn transact(
 const RECORD_ATTEMPTS: usize = 3;
 const RECORD_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 
-async fn finish(till: &Till, req: TillRequest, out: OutputArgs) -> Result<u8, Failure> {
-    let finished = till.execute(&req, &mut |_| {}).await?;
+async fn finish(
+    till: &Till,
+    req: TillRequest,
+    authority: &Authority,
+    out: OutputArgs,
+) -> Result<u8, Failure> {
+    let finished = till.execute_as(&req, authority, &mut |_| {}).await?;
     let outcome = recorded(till, finished.outcome).await;
-    print_outcome(&outcome, till.currency(), out);
+    print_outcome(
+        &Printed::new(&outcome, finished.entry.as_ref()),
+        till.currency(),
+        out,
+    );
     Ok(outcome.exit_code())
+}
+
+/// An outcome as a command prints it: with who ran it (and who approved it).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Printed<'a> {
+    #[serde(flatten)]
+    outcome: &'a Outcome,
+    cashier: Option<&'a str>,
+    approved_by: Option<&'a str>,
+}
+
+impl<'a> Printed<'a> {
+    pub(super) fn new(outcome: &'a Outcome, entry: Option<&'a HistoryEntry>) -> Printed<'a> {
+        Printed {
+            outcome,
+            cashier: entry.and_then(|e| e.cashier.as_deref()),
+            approved_by: entry.and_then(|e| e.approved_by.as_deref()),
+        }
+    }
 }
 
 /// `outcome`, unless the journal could not record the answer behind it: then the answer
 /// is written again a few times, and the outcome stays unknown (exit 2) if it never goes
 /// in. The row is then still open, for `recover`.
-async fn recorded(till: &Till, mut outcome: Outcome) -> Outcome {
+pub(super) async fn recorded(till: &Till, mut outcome: Outcome) -> Outcome {
     for _ in 0..RECORD_ATTEMPTS {
         if till.unrecorded() == 0 {
             break;
@@ -405,11 +411,12 @@ pub(super) fn print_json<T: serde::Serialize>(value: &T) {
     );
 }
 
-fn print_outcome(outcome: &Outcome, currency: &str, out: OutputArgs) {
+pub(super) fn print_outcome(printed: &Printed<'_>, currency: &str, out: OutputArgs) {
     if out.json {
-        print_json(outcome);
+        print_json(printed);
         return;
     }
+    let outcome = printed.outcome;
     let headline = match outcome.status {
         Status::Approved => "APPROVED",
         Status::Declined => "DECLINED",
@@ -444,6 +451,12 @@ fn print_outcome(outcome: &Outcome, currency: &str, out: OutputArgs) {
     if !outcome.balances.is_empty() {
         let balances: Vec<String> = outcome.balances.iter().map(|b| b.display()).collect();
         println!("  balance      {}", balances.join(" · "));
+    }
+    if let Some(cashier) = printed.cashier {
+        match printed.approved_by.filter(|m| *m != cashier) {
+            Some(manager) => println!("  cashier      {cashier} (approved by {manager})"),
+            None => println!("  cashier      {cashier}"),
+        }
     }
 }
 
@@ -498,93 +511,4 @@ fn parse_day(flag: &str, text: &str) -> Result<Date, Failure> {
         return Err(bad());
     }
     Ok(day)
-}
-
-/// Resends every open request with its journaled bytes (PayWizard de-duplicates by
-/// tranOrderNo), lists them, or abandons one with a reason.
-async fn recover(
-    config: Config,
-    offset: UtcOffset,
-    list: bool,
-    abandon: Option<String>,
-    reason: Option<String>,
-    out: OutputArgs,
-) -> Result<u8, Failure> {
-    let session = open_session(config, offset).await?;
-    let till = &session.till;
-    if let Some(order) = abandon {
-        let reason = reason.unwrap_or_default();
-        if reason.trim().is_empty() {
-            return Err(bad_input("--reason", "say why it is abandoned"));
-        }
-        let mut journal = till.journal();
-        let row = journal
-            .find(&order)
-            .map_err(|e| Failure::Other(format!("journal: {e}")))?
-            .ok_or_else(|| bad_input("--abandon", format!("{order} is not in the journal")))?;
-        if !row.state.is_open() {
-            return Err(bad_input(
-                "--abandon",
-                format!("{order} is {}, not unknown", row.state),
-            ));
-        }
-        journal
-            .mark_abandoned(row.id, reason.trim(), OffsetDateTime::now_utc())
-            .map_err(|e| Failure::Other(format!("journal: {e}")))?;
-        println!("{order} marked abandoned: {}", reason.trim());
-        return Ok(0);
-    }
-    let open = till
-        .journal()
-        .open_rows()
-        .map_err(|e| Failure::Other(format!("journal: {e}")))?;
-    if list {
-        if out.json {
-            let rows: Vec<_> = open.iter().map(|r| r.to_history(offset)).collect();
-            print_json(&serde_json::json!({ "open": rows }));
-        } else if open.is_empty() {
-            println!("Nothing to recover: every request has a known outcome.");
-        } else {
-            for row in &open {
-                let e = row.to_history(offset);
-                println!(
-                    "{}  {:<13} {:<15} {:>12}  {}",
-                    e.tran_order_no.as_deref().unwrap_or("-"),
-                    e.operation.label(),
-                    e.account_id,
-                    e.quantity,
-                    e.state
-                );
-            }
-        }
-        return Ok(0);
-    }
-    let mut still_open = 0;
-    let mut outcomes = Vec::new();
-    for row in &open {
-        let finished = till.resend(row, &mut |_| {}).await?;
-        let outcome = recorded(till, finished.outcome).await;
-        if RowState::from(outcome.status).is_open() {
-            still_open += 1;
-        }
-        outcomes.push(outcome);
-    }
-    if out.json {
-        print_json(&serde_json::json!({
-            "resolved": outcomes.len() - still_open,
-            "stillUnknown": still_open,
-            "outcomes": outcomes,
-        }));
-    } else if outcomes.is_empty() {
-        println!("Nothing to recover: every request has a known outcome.");
-    } else {
-        for outcome in &outcomes {
-            print_outcome(outcome, till.currency(), out);
-        }
-        println!(
-            "{} resolved, {still_open} still unknown",
-            outcomes.len() - still_open
-        );
-    }
-    Ok(if still_open > 0 { exit::UNKNOWN } else { 0 })
 }

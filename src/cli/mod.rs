@@ -2,11 +2,16 @@
 //!
 //! Exit codes (docs/ARCHITECTURE.md, "Contract"): 0 approved, 1 declined/API error, 2
 //! unknown, 64 bad input (clap's usage errors included, never clap's default 2, which here
-//! means unknown), 78 bad configuration.
+//! means unknown), 77 not permitted (staff sign-on), 78 bad configuration.
 
 mod headless;
+mod reading;
 mod receipt;
+mod recover;
 mod runtime;
+mod shift;
+mod sign_on;
+mod staff;
 mod store;
 
 use std::ffi::OsString;
@@ -20,6 +25,8 @@ use crate::config::{Overrides, Secret};
 use crate::outcome::exit;
 
 pub use headless::Failure;
+pub use shift::ShiftCommand;
+pub use staff::StaffCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -264,6 +271,9 @@ pub enum Command {
         to: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
+        /// One section per cashier.
+        #[arg(long, conflicts_with = "store")]
+        by_cashier: bool,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -303,6 +313,13 @@ pub enum Command {
     },
     /// Show or print the receipt of an approved operation, or print the receipts waiting.
     Receipt(ReceiptArgs),
+    /// Staff who may work this till: add, list, remove, set a PIN. PINs are read from the
+    /// first line of standard input, or asked for on the terminal; never a flag.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// The shift: X (totals so far) or Z (close it; a manager's).
+    #[command(subcommand)]
+    Shift(ShiftCommand),
     /// Run the PayWizard simulator alone.
     Sim(crate::sim::cli::SimArgs),
 }

@@ -2,10 +2,13 @@
 
 use time::UtcOffset;
 
-use super::headless::{Failure, bad_input, date_range, history_line, print_json};
+use super::headless::{Failure, bad_input, date_range, print_json};
+use super::reading::history_line;
+use super::sign_on::authorize_reading;
 use super::{OutputArgs, StoreArgs};
 use crate::config::Config;
 use crate::store::{Filter, Source, Store, StoreSettings, SyncError, sync_once};
+use crate::till::authority::Action;
 
 fn settings(config: &Config) -> Result<&StoreSettings, Failure> {
     config.store.as_ref().ok_or_else(|| {
@@ -75,6 +78,8 @@ pub async fn report(
     out: OutputArgs,
     offset: UtcOffset,
 ) -> Result<u8, Failure> {
+    // The store-wide figures are a manager's, as this till's report is.
+    authorize_reading(config, Action::Figures, "report --store")?;
     let filter = filter(store, from, to, offset)?;
     let db = connect(config).await?;
     let found = db
@@ -99,6 +104,7 @@ pub async fn history(
     out: OutputArgs,
     offset: UtcOffset,
 ) -> Result<u8, Failure> {
+    authorize_reading(config, Action::Look, "history --store")?;
     // Without dates the store's history reaches back as far as it goes.
     let filter = if from.is_none() && to.is_none() {
         let mut f = filter(store, None, None, offset)?;

@@ -71,6 +71,9 @@ pub enum JournalError {
     #[error("tranOrderNo {0} is already in the journal; a new request needs a new number")]
     DuplicateOrderNo(String),
 
+    #[error("not permitted: {0} (nothing was recorded)")]
+    NotPermitted(super::Refusal),
+
     #[error("refusing to journal this: {0}")]
     Invalid(String),
 

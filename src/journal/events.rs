@@ -20,51 +20,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
+use super::chained::{CHAINED, Chained};
 use super::{Journal, JournalError};
-
-/// What a row "says": every column a report, a receipt or a person relies on. Not the
-/// request body (a settled row's card number is masked in it later, which must not count
-/// as an edit), not PayWizard's raw answer, not bookkeeping such as `card_held`.
-///
-/// Columns may be added at the end (a NULL column adds nothing to the hash, so rows
-/// written before a column existed keep their hashes); none may be removed or renamed.
-pub(crate) const ENTRY_CONTENT: &[&str] = &[
-    "id",
-    "created_at",
-    "finished_at",
-    "till_id",
-    "operation",
-    "tran_order_no",
-    "account_masked",
-    "entry_type",
-    "amount_minor",
-    "requested_minor",
-    "points",
-    "currency",
-    "state",
-    "code",
-    "msg",
-    "checkout_id",
-    "trans_index_code",
-    "original_checkout_id",
-    "voided_by",
-    "void_of",
-    "abandon_reason",
-];
-
-/// A table whose rows the chain covers: its event kind and its content columns. A later
-/// table (a Z report, a staff change) joins the chain by being listed here.
-pub(crate) struct Chained {
-    pub table: &'static str,
-    pub kind: &'static str,
-    pub content: &'static [&'static str],
-}
-
-pub(crate) const CHAINED: &[Chained] = &[Chained {
-    table: "entries",
-    kind: "entry",
-    content: ENTRY_CONTENT,
-}];
 
 const CONTENT_FN: &str = "pw_content_hash";
 const CHAIN_FN: &str = "pw_chain_hash";

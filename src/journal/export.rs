@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use super::JournalError;
 use super::row::{self, COLUMNS, to_ms};
 
-pub const HEADER: [&str; 15] = [
+pub const HEADER: [&str; 18] = [
     "time",
     "till",
     "operation",
@@ -24,6 +24,10 @@ pub const HEADER: [&str; 15] = [
     "originalCheckoutId",
     // What a partial payment asked for, where PayWizard took less (`amount`).
     "requestedAmount",
+    // Staff ids: who ran it, the manager who approved it, the manager who abandoned it.
+    "cashier",
+    "approvedBy",
+    "abandonedBy",
 ];
 
 /// Every cell passes through here, whatever its column: control characters become spaces
@@ -83,6 +87,9 @@ pub(crate) fn write<W: std::io::Write>(
             row.checkout_id.unwrap_or_default(),
             row.original_checkout_id.unwrap_or_default(),
             requested,
+            row.cashier.unwrap_or_default(),
+            row.approved_by.unwrap_or_default(),
+            row.abandoned_by.unwrap_or_default(),
         ];
         csv.write_record(cells.iter().map(|cell| defuse(cell)))?;
         n += 1;

@@ -14,7 +14,9 @@
 //! checkpoints every [`CHECKPOINT_EVERY_ROWS`] rows, whenever a settled row gives up its
 //! card number, and when the till quits ([`Journal::checkpoint`]).
 
+mod by_cashier;
 mod cards;
+mod chained;
 mod checkpoint;
 mod error;
 mod events;
@@ -27,10 +29,12 @@ mod report;
 mod row;
 mod schema;
 mod sequence;
+mod shifts;
+mod staff;
 mod voids;
 mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::config::DbConfig;
@@ -41,6 +45,7 @@ use crate::api::order_no::canonical_till_id;
 use crate::api::{EntryType, Operation, mask_account};
 use crate::outcome::RowState;
 
+pub use by_cashier::{CashierReport, CashierSection};
 pub use cards::DEFAULT_TIP_WINDOW;
 pub use checkpoint::CHECKPOINT_EVERY_ROWS;
 pub use error::JournalError;
@@ -49,6 +54,18 @@ pub use receipts::QueuedReceipt;
 pub use report::{Group, Headline, MoneyTotal, Report, ReportLine, assemble, days};
 pub use row::Row;
 pub use schema::CURRENT as SCHEMA_VERSION;
+pub use shifts::{
+    CashierTally, Liability, OperationTally, ShiftTotals, Tally, ZAttempt, ZRefusal, ZReport,
+    shift_totals,
+};
+pub use staff::{
+    Attribution, Authority, MAX_DIGITS as PIN_MAX_DIGITS, MIN_DIGITS as PIN_MIN_DIGITS, Need,
+    NotAPin, Pin, PinPolicy, Refusal, Role, SignOnRefusal, SignedOn, StaffError, StaffLine,
+    StaffMember, canonical_id, check_name as staff_name, lockout_after_wrong_pin,
+};
+
+/// The Argon2id parameters new PIN hashes are made with (memory KiB, passes, lanes).
+pub const PIN_HASH_PARAMS: (u32, u32, u32) = (staff::MEMORY_KIB, staff::PASSES, staff::LANES);
 
 use lock::LockFile;
 use row::to_ms;
@@ -75,6 +92,10 @@ pub struct Intent {
     /// checkoutId of the original transaction (void, tip).
     pub original_checkout_id: Option<String>,
     pub created_at: OffsetDateTime,
+    /// The staff id of who runs it: required once the till has staff.
+    pub cashier: Option<String>,
+    /// The manager who approved it, where one had to.
+    pub approved_by: Option<String>,
 }
 
 /// The till's journal. Dropping it closes the database, then releases the writer lock.
@@ -86,11 +107,15 @@ pub struct Journal {
     instance_id: String,
     /// For messages; `:memory:` for an in-memory journal.
     name: String,
+    /// The database file (symlinks resolved); `None` in memory.
+    path: Option<PathBuf>,
     read_only: bool,
     /// How long an approved payment keeps its card number, for a tip.
     tip_window: Duration,
     /// The highest row id known to be in the main database file.
     checkpointed_through: i64,
+    /// How many wrong PINs lock a staff id, and for how long.
+    pin_policy: staff::PinPolicy,
     _lock: Option<LockFile>,
 }
 
@@ -156,12 +181,13 @@ impl Journal {
         };
         let conn = Connection::open(&real).map_err(open_err)?;
         let name = path.display().to_string();
+        let real_path = Some(real.clone());
         // Check before anything is written (switching to WAL rewrites the header): a file
         // that is not a journal, or a damaged one, is left exactly as it was.
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         schema::check(&conn, &name)?;
         configure(&conn, true).map_err(open_err)?;
-        Journal::writable_on(conn, till_id, name, Some(lock))
+        Journal::writable_on(conn, till_id, name, real_path, Some(lock))
     }
 
     /// Opens an existing journal for reading while a till may be writing it: no lock, no
@@ -197,9 +223,11 @@ impl Journal {
             till_id: String::new(),
             instance_id,
             name,
+            path: Some(path.to_path_buf()),
             read_only: true,
             tip_window: DEFAULT_TIP_WINDOW,
             checkpointed_through: 0,
+            pin_policy: staff::PinPolicy::default(),
             _lock: None,
         })
     }
@@ -209,7 +237,7 @@ impl Journal {
         let till_id = check_till_id(till_id)?;
         let conn = Connection::open_in_memory()?;
         configure(&conn, true)?;
-        Journal::writable_on(conn, till_id, ":memory:".to_owned(), None)
+        Journal::writable_on(conn, till_id, ":memory:".to_owned(), None, None)
     }
 
     /// Brings the schema up to date and wraps the connection for writing. A new or
@@ -219,6 +247,7 @@ impl Journal {
         mut conn: Connection,
         till_id: String,
         name: String,
+        path: Option<PathBuf>,
         lock: Option<LockFile>,
     ) -> Result<Journal, JournalError> {
         let migrated = schema::migrate(&mut conn, &name)?;
@@ -232,9 +261,11 @@ impl Journal {
             till_id,
             instance_id,
             name,
+            path,
             read_only: false,
             tip_window: DEFAULT_TIP_WINDOW,
             checkpointed_through,
+            pin_policy: staff::PinPolicy::default(),
             _lock: lock,
         };
         if migrated {

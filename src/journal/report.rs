@@ -15,7 +15,7 @@ use crate::outcome::RowState;
 
 /// An amount of one currency. `minor` is exact (cents); `amount` is the same as a decimal
 /// string, so a script never has to guess the unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MoneyTotal {
     pub currency: String,

@@ -41,6 +41,13 @@ pub struct Row {
     /// On a void: the original's row.
     pub void_of: Option<i64>,
     pub abandon_reason: Option<String>,
+    /// The staff id of who ran it; `None` on rows from before the till had staff.
+    pub cashier: Option<String>,
+    /// The manager who approved it, where one had to (a void, an amount over
+    /// `manager_over`); the cashier's own id when the cashier is a manager.
+    pub approved_by: Option<String>,
+    /// The manager who abandoned it (an open row given up on by hand).
+    pub abandoned_by: Option<String>,
     /// The exact signed request bytes while the row is open (a resend repeats them); once
     /// settled, the same bytes with the card number masked, except an approved payment
     /// within the tip window. Empty on rows read for history, which never needs them.
@@ -81,6 +88,8 @@ impl Row {
             state: self.state,
             checkout_id: self.checkout_id.clone(),
             msg: self.msg.clone(),
+            cashier: self.cashier.clone(),
+            approved_by: self.approved_by.clone(),
         }
     }
 }
@@ -111,7 +120,7 @@ macro_rules! columns {
         "id, created_at, finished_at, till_id, operation, tran_order_no, account_masked, \
          entry_type, amount_minor, points, currency, state, code, msg, checkout_id, \
          trans_index_code, original_checkout_id, voided_by, void_of, abandon_reason, \
-         requested_minor"
+         requested_minor, cashier, approved_by, abandoned_by"
     };
 }
 pub(crate) const COLUMNS: &str = columns!();
@@ -171,8 +180,11 @@ pub(crate) fn read_at(
         void_of: r.get(base + 18)?,
         abandon_reason: r.get(base + 19)?,
         requested_minor: r.get(base + 20)?,
+        cashier: r.get(base + 21)?,
+        approved_by: r.get(base + 22)?,
+        abandoned_by: r.get(base + 23)?,
         body: if with_body {
-            r.get(base + 21)?
+            r.get(base + 24)?
         } else {
             Vec::new()
         },

@@ -116,6 +116,53 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX events_ref ON events(kind, ref_id);
     ",
+    // 5: staff, who did what, and shifts closed with a Z report (see `staff` and `shifts`).
+    //
+    // Every row names the staff member who ran it (`cashier`), the manager who approved
+    // it where one had to (`approved_by`), and who abandoned it (`abandoned_by`): staff
+    // ids, NULL on rows from before there were staff. `staff` holds each member once
+    // (removed ones stay, so old rows keep a name), the PIN only as an Argon2id PHC string;
+    // `failed_pins` and `locked_until` are the lockout's bookkeeping. `staff_log` is what
+    // happened to staff: added, removed, PIN changed, locked out, signed on and off.
+    // `z_reports` are the closed shifts, numbered from 1, with their totals as JSON.
+    "
+    ALTER TABLE entries ADD COLUMN cashier TEXT;
+    ALTER TABLE entries ADD COLUMN approved_by TEXT;
+    ALTER TABLE entries ADD COLUMN abandoned_by TEXT;
+
+    CREATE TABLE staff (
+        id           INTEGER PRIMARY KEY,
+        staff_id     TEXT NOT NULL UNIQUE,
+        name         TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+        pin_hash     TEXT NOT NULL CHECK (pin_hash LIKE '$argon2id$%'),
+        added_at     INTEGER NOT NULL,
+        removed_at   INTEGER,
+        failed_pins  INTEGER NOT NULL DEFAULT 0 CHECK (failed_pins >= 0),
+        locked_until INTEGER
+    ) STRICT;
+
+    CREATE TABLE staff_log (
+        id       INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL,
+        staff_id TEXT NOT NULL,
+        action   TEXT NOT NULL CHECK (action IN
+            ('added', 'removed', 'pin_changed', 'locked', 'signed_on', 'signed_off')),
+        by_staff TEXT,
+        detail   TEXT
+    ) STRICT;
+
+    CREATE TABLE z_reports (
+        id          INTEGER PRIMARY KEY,
+        closed_at   INTEGER NOT NULL,
+        closed_by   TEXT,
+        approved_by TEXT,
+        first_row   INTEGER NOT NULL,
+        last_row    INTEGER NOT NULL CHECK (last_row >= first_row),
+        opened_at   INTEGER NOT NULL,
+        totals      TEXT NOT NULL
+    ) STRICT;
+    ",
 ];
 
 /// The step that created the change log: journals older than it get their rows' events
@@ -131,6 +178,9 @@ const TABLES: &[(&str, i64)] = &[
     ("journal_info", 2),
     ("receipt_queue", 3),
     ("events", EVENTS_SINCE),
+    ("staff", 5),
+    ("staff_log", 5),
+    ("z_reports", 5),
 ];
 
 /// The schema version this build writes.

@@ -18,6 +18,8 @@ fn intent(op: Operation, order: Option<String>) -> Intent {
         body: br#"{"accountId":"6274000000003456"}"#.to_vec(),
         original_checkout_id: None,
         created_at: datetime!(2025-07-24 13:06:10 UTC),
+        cashier: None,
+        approved_by: None,
     }
 }
 

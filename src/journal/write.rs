@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use super::cards::{self, account_in_body};
 use super::checkpoint::{last_row, note_checkpoint};
 use super::row::to_ms;
+use super::staff::{self, Authority, Need, Refusal};
 use super::{Intent, Journal, JournalError, voids};
 use crate::api::{ResponseData, mask_account};
 use crate::money::{Currency, WireDecimal};
@@ -86,6 +87,7 @@ impl Journal {
             mask_account(&intent.account)
         };
         let (mut amount_minor, mut currency) = (intent.amount_minor, intent.currency.clone());
+        check_cashier(&self.conn, intent.cashier.as_deref())?;
         let reversed = voids::reversed_sale(&self.conn, intent)?;
         if let Some(sale) = &reversed {
             masked = sale.account_masked.clone();
@@ -96,8 +98,8 @@ impl Journal {
         let result = self.conn.query_row(
             "INSERT INTO entries (created_at, till_id, operation, tran_order_no, account_masked,
                  entry_type, amount_minor, points, currency, state, original_checkout_id, body,
-                 card_held, void_of)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?11, ?12, ?13)
+                 card_held, void_of, cashier, approved_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'sending', ?10, ?11, ?12, ?13, ?14, ?15)
              RETURNING id",
             params![
                 to_ms(intent.created_at),
@@ -113,6 +115,8 @@ impl Journal {
                 intent.body,
                 account_in_body(&intent.body).is_some(),
                 reversed.map(|sale| sale.id),
+                intent.cashier,
+                intent.approved_by,
             ],
             |r| r.get(0),
         );
@@ -252,10 +256,23 @@ impl Journal {
     }
 
     /// The cashier gives up on an open row (e.g. the card holder left), with a reason.
+    /// Only while the till has no staff; after that, see [`Journal::mark_abandoned_as`].
     pub fn mark_abandoned(
         &mut self,
         id: i64,
         reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), JournalError> {
+        self.mark_abandoned_as(id, reason, &Authority::nobody(), now)
+    }
+
+    /// Gives up on an open row with a reason: a manager's decision once the till has staff
+    /// (the cashier signed on as one, or a manager approving), recorded as `abandoned_by`.
+    pub fn mark_abandoned_as(
+        &mut self,
+        id: i64,
+        reason: &str,
+        authority: &Authority,
         now: OffsetDateTime,
     ) -> Result<(), JournalError> {
         self.writable()?;
@@ -271,10 +288,13 @@ impl Journal {
         if !state.is_open() {
             return Err(JournalError::NotOpen { id, state });
         }
+        let by = staff::permit::check(&tx, authority, Need::Manager)?
+            .map_err(JournalError::NotPermitted)?;
         tx.execute(
-            "UPDATE entries SET state = 'abandoned', abandon_reason = ?2, finished_at = ?3
+            "UPDATE entries SET state = 'abandoned', abandon_reason = ?2, finished_at = ?3,
+                 abandoned_by = ?4
              WHERE id = ?1",
-            params![id, reason, to_ms(now)],
+            params![id, reason, to_ms(now), by.approved_by],
         )?;
         let scrubbed = cards::scrub_if_done(&tx, id, now, tip_window)?;
         tx.commit()?;
@@ -282,6 +302,20 @@ impl Journal {
             let _ = self.checkpoint();
         }
         Ok(())
+    }
+}
+
+/// Once the till has staff, every row names an active staff member as its cashier.
+fn check_cashier(conn: &Connection, cashier: Option<&str>) -> Result<(), JournalError> {
+    if !staff::any_active(conn)? {
+        return Ok(());
+    }
+    let cashier = cashier.ok_or(JournalError::NotPermitted(Refusal::SignOnNeeded))?;
+    match staff::active(conn, cashier)? {
+        Some(_) => Ok(()),
+        None => Err(JournalError::NotPermitted(Refusal::NoLongerStaff(
+            cashier.to_owned(),
+        ))),
     }
 }
 

@@ -305,6 +305,8 @@ mod tests {
             checkout_id: Some("917954313680000007".into()),
             msg: String::new(),
             requested_amount: None,
+            cashier: None,
+            approved_by: None,
         };
         let mut void = approved(Operation::Void, "");
         void.amount = None;

@@ -241,7 +241,7 @@ impl Receipt {
         Ok(Receipt {
             store: store.to_owned(),
             till_id: row.till_id.clone(),
-            cashier: None,
+            cashier: row.cashier.clone(),
             at: row.created_at.to_offset(offset),
             operation: row.operation,
             card: MaskedCard::from(row.account_masked.as_str()),

@@ -135,6 +135,17 @@ impl Store {
         push::push(&mut self.client, till, changes, head_hash, &shown).await
     }
 
+    /// Moves `till`'s cursor past changes that carry no rows (see [`push::advance`]).
+    pub async fn advance(
+        &mut self,
+        till: &TillIdentity,
+        seq: i64,
+        head_hash: &[u8],
+    ) -> Result<(), StoreError> {
+        let shown = self.address.shown().to_owned();
+        push::advance(&mut self.client, till, seq, head_hash, &shown).await
+    }
+
     pub fn client(&self) -> &Client {
         &self.client
     }

@@ -184,3 +184,33 @@ pub async fn push(
     tx.commit().await.map_err(db)?;
     Ok(usize::try_from(written).unwrap_or(usize::MAX))
 }
+
+/// Moves `till`'s cursor to `seq` (whose chain hash is `head_hash`) with no rows to store:
+/// the journal's last changes were not transaction rows (a staff change, a Z report), and
+/// the store has every row up to there.
+pub async fn advance(
+    client: &mut Client,
+    till: &TillIdentity,
+    seq: i64,
+    head_hash: &[u8],
+    shown: &str,
+) -> Result<(), StoreError> {
+    let db = |e| StoreError::database(shown, &e);
+    let tx = client.transaction().await.map_err(db)?;
+    tx.execute(
+        "INSERT INTO tills (instance_id, till_id, store_name) VALUES ($1, $2, $3)
+         ON CONFLICT (instance_id) DO UPDATE
+           SET till_id = EXCLUDED.till_id, store_name = EXCLUDED.store_name, last_push = now()",
+        &[&till.instance_id, &till.till_id, &till.store_name],
+    )
+    .await
+    .map_err(db)?;
+    tx.execute(
+        "UPDATE tills SET pushed_seq = $2, head_hash = $3
+         WHERE instance_id = $1 AND pushed_seq <= $2",
+        &[&till.instance_id, &seq, &head_hash],
+    )
+    .await
+    .map_err(db)?;
+    tx.commit().await.map_err(db)
+}

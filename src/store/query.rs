@@ -86,7 +86,7 @@ impl Store {
                 "SELECT row_id, created_at, finished_at, till_id, operation, tran_order_no,
                         account_masked, entry_type, amount_minor, points, currency, state, code,
                         msg, checkout_id, original_checkout_id, voided_by, void_of,
-                        abandon_reason, requested_minor
+                        abandon_reason, requested_minor, cashier, approved_by
                  FROM entries
                  WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR till_id = $3)
                  ORDER BY created_at DESC, instance_id, row_id DESC
@@ -134,6 +134,10 @@ impl Store {
                 voided_by: r.get(16),
                 void_of: r.get(17),
                 abandon_reason: r.get(18),
+                cashier: r.get(20),
+                approved_by: r.get(21),
+                // Not kept centrally: the till's own journal has it.
+                abandoned_by: None,
                 body: Vec::new(),
             };
             tills.insert(till_id.clone());

@@ -146,6 +146,15 @@ pub async fn sync_once(source: &Source, settings: &StoreSettings) -> Result<Sync
         done.changes += changes.len();
         done.up_to = up_to;
     }
+    // The newest changes may carry no rows (staff changes, a Z report): move the cursor
+    // past them too, so a finished sync leaves nothing waiting.
+    if last > done.up_to {
+        let src = source.clone();
+        if let Some(head) = blocking(move || Ok(src.open()?.chain_hash_at(last)?)).await? {
+            store.advance(&till, last, &head).await?;
+            done.up_to = last;
+        }
+    }
     let src = source.clone();
     let up_to = done.up_to;
     done.waiting = blocking(move || Ok((src.open()?.last_event()? - up_to).max(0))).await?;
@@ -177,8 +186,9 @@ fn to_change(c: &ChangedRow) -> Change {
             voided_by: r.voided_by,
             void_of: r.void_of,
             abandon_reason: r.abandon_reason.clone(),
-            cashier: None,
-            approved_by: None,
+            // Staff ids only: a PIN or its hash never leaves the till.
+            cashier: r.cashier.clone(),
+            approved_by: r.approved_by.clone(),
         },
     }
 }

@@ -9,8 +9,10 @@
 //! record is kept and written again (`unrecorded`), and shown as unknown meanwhile.
 
 mod answer;
+pub mod authority;
 mod fields;
 mod originals;
+mod staff;
 mod unrecorded;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -23,7 +25,7 @@ use crate::api::{
     BodyContext, BuildError, EntryType, Operation, ResponseData, TillRequest, build_body,
 };
 use crate::config::Config;
-use crate::journal::{Intent, Journal, JournalError, Row};
+use crate::journal::{Authority, Intent, Journal, JournalError, Refusal, Row};
 use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::worker::Stage;
 
@@ -52,6 +54,9 @@ pub enum TillError {
     Lookup(String),
     #[error("{0}")]
     Client(#[from] ClientError),
+    /// The till has staff, and who is signed on may not do this (or nobody is).
+    #[error("not permitted: {0}")]
+    NotPermitted(Refusal),
 }
 
 /// A source of wall-clock time, so tests can step the clock.
@@ -71,6 +76,8 @@ pub struct Till {
     clock: Clock,
     retry_delays: Vec<Duration>,
     unrecorded: Unrecorded,
+    /// Money amounts above this (minor units) need a manager; `None`: no limit.
+    manager_over: Option<i64>,
 }
 
 /// The finished request: what to show, and its journal row as it now stands.
@@ -99,6 +106,7 @@ impl Till {
             request_timeout: config.request_timeout,
         })?;
         journal.set_tip_window(config.tip_window);
+        journal.set_pin_policy(config.staff.pin_policy());
         journal.scrub_settled_cards(OffsetDateTime::now_utc())?;
         Ok(Till {
             client,
@@ -113,6 +121,7 @@ impl Till {
             clock: system_clock(),
             retry_delays: NOT_SENT_RETRY_DELAYS.to_vec(),
             unrecorded: Unrecorded::default(),
+            manager_over: config.staff.manager_over.map(|a| a.minor()),
         })
     }
 
@@ -158,14 +167,28 @@ impl Till {
         self.unrecorded.retry(&mut journal, None, self.offset)
     }
 
-    /// Journals, signs, sends and records one request, reporting each stage. An `Err`
-    /// means nothing was sent; from the send on, the result is an outcome.
+    /// [`Till::execute_as`] with nobody signed on: only while the till has no staff.
     pub async fn execute(
         &self,
         request: &TillRequest,
         progress: &mut (dyn FnMut(Stage) + Send),
     ) -> Result<Finished, TillError> {
+        self.execute_as(request, &Authority::nobody(), progress)
+            .await
+    }
+
+    /// Journals, signs, sends and records one request, reporting each stage. An `Err`
+    /// means nothing was sent; from the send on, the result is an outcome. Once the till
+    /// has staff, `authority` must hold a signed-on staff member, and a manager where
+    /// [`authority::needs_manager`] says so; the row records both.
+    pub async fn execute_as(
+        &self,
+        request: &TillRequest,
+        authority: &Authority,
+        progress: &mut (dyn FnMut(Stage) + Send),
+    ) -> Result<Finished, TillError> {
         let op = request.operation;
+        let need = authority::need(authority::sending(request), self.manager_over);
         // Validate before a number is taken, so bad input costs nothing.
         build_body(request, &self.body_context, Some("0"))?;
         let original = match (op.needs_original(), &request.original_checkout_id) {
@@ -177,6 +200,10 @@ impl Till {
         // before the request leaves instead of two. A number whose intent was not
         // committed was never sent, so rolling it back cannot make a number repeat.
         let (tran_order_no, body, row_id) = self.journal().atomically(|journal| {
+            // Checked with the write it allows: someone removed a moment ago gets no row.
+            let who = journal
+                .permit(authority, need)?
+                .map_err(TillError::NotPermitted)?;
             let tran_order_no = if op.has_order_no() {
                 Some(journal.next_order_no(now)?)
             } else {
@@ -194,6 +221,8 @@ impl Till {
                 body,
                 original_checkout_id: request.original_checkout_id.clone(),
                 created_at: now,
+                cashier: who.cashier,
+                approved_by: who.approved_by,
             };
             let row_id = journal.begin(&intent)?;
             Ok::<_, TillError>((tran_order_no, intent.body, row_id))

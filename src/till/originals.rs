@@ -193,6 +193,9 @@ mod tests {
             voided_by: None,
             void_of: None,
             abandon_reason: None,
+            cashier: None,
+            approved_by: None,
+            abandoned_by: None,
             body: br#"{"accountId":"6274000000000014"}"#.to_vec(),
         }
     }

@@ -110,3 +110,80 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// Runs the real binary with `stdin` on its standard input (a PIN for `staff add`).
+pub fn run_till_with_stdin(args: &[String], env: &[(String, String)], stdin: &str) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = till_command(args, env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("the PIN is written");
+    child.wait_with_output().expect("the binary ends")
+}
+
+/// `env` signed on as `id` with `pin` (the headless way: environment only).
+pub fn as_staff(env: &[(String, String)], id: &str, pin: &str) -> Vec<(String, String)> {
+    with_var(
+        with_var(env.to_vec(), "PAYWIZARD_CASHIER", id),
+        "PAYWIZARD_CASHIER_PIN",
+        pin,
+    )
+}
+
+/// `env` with manager `id`/`pin` approving.
+pub fn approved_by(env: &[(String, String)], id: &str, pin: &str) -> Vec<(String, String)> {
+    with_var(
+        with_var(env.to_vec(), "PAYWIZARD_MANAGER", id),
+        "PAYWIZARD_MANAGER_PIN",
+        pin,
+    )
+}
+
+/// Manager `ann` (PIN 48151623) and cashier `bob` (PIN 27182818), added through the binary.
+pub const MANAGER: (&str, &str) = ("ann", "48151623");
+pub const CASHIER: (&str, &str) = ("bob", "27182818");
+
+pub fn add_staff(env: &[(String, String)]) {
+    let add = |args: &[&str], env: &[(String, String)], pin: &str| {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = run_till_with_stdin(&args, env, &format!("{pin}\n"));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    };
+    add(
+        &[
+            "staff",
+            "add",
+            "--id",
+            MANAGER.0,
+            "--name",
+            "Ann Archer",
+            "--role",
+            "manager",
+        ],
+        env,
+        MANAGER.1,
+    );
+    add(
+        &[
+            "staff",
+            "add",
+            "--id",
+            CASHIER.0,
+            "--name",
+            "Bob Baker",
+            "--role",
+            "cashier",
+        ],
+        &as_staff(env, MANAGER.0, MANAGER.1),
+        CASHIER.1,
+    );
+}

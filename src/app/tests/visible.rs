@@ -166,6 +166,8 @@ fn entry_for(app: &App, id: i64, state: RowState) -> Option<HistoryEntry> {
         checkout_id: (state == RowState::Approved).then(|| format!("91795431368{id:07}")),
         msg: String::new(),
         requested_amount: None,
+        cashier: None,
+        approved_by: None,
     })
 }
 
@@ -259,6 +261,8 @@ fn messages(op: &Op, app: &App, next_row: &mut i64) -> Vec<Msg> {
                 checkout_id: Some(format!("91795431368{:07}", *next_row)),
                 msg: String::new(),
                 requested_amount: None,
+                cashier: None,
+                approved_by: None,
             };
             vec![Msg::Worker(Event::RowChanged(entry))]
         }
