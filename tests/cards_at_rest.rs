@@ -5,28 +5,16 @@
 
 mod common;
 
+use common::{json, run_async as till};
+
 use std::path::Path;
 use std::process::Output;
 
-use common::{CARD, journal_in, run_till, sandbox_env, start_sim, stderr, stdout, with_var};
+use common::{CARD, journal_in, sandbox_env, start_sim, stderr, stdout, with_var};
 use paywizard_till::sim::Fault;
-use serde_json::Value;
-
-/// Runs the binary off the async runtime so the in-process simulator keeps serving.
-async fn till(args: &[&str], env: Vec<(String, String)>) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || run_till(&args, &env))
-        .await
-        .unwrap()
-}
 
 fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim())
-        .unwrap_or_else(|e| panic!("{e}: {} / {}", stdout(out), stderr(out)))
 }
 
 /// The journal's files (the database, its -wal and -shm) that contain `needle`.

@@ -5,8 +5,9 @@
 
 mod common;
 
+use common::run_async as till;
+
 use std::path::Path;
-use std::process::Output;
 
 use common::{
     CARD, CASHIER, MANAGER, add_staff, approved_by, as_staff, journal_in, run_till, sandbox_env,
@@ -14,18 +15,6 @@ use common::{
 };
 use paywizard_till::journal::Journal;
 use rusqlite::Connection;
-
-fn till(
-    args: &[&str],
-    env: Vec<(String, String)>,
-) -> impl std::future::Future<Output = Output> + use<> {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    async move {
-        tokio::task::spawn_blocking(move || run_till(&args, &env))
-            .await
-            .unwrap()
-    }
-}
 
 /// Three sales and a void of the last: four rows.
 async fn shift(journal: &Path) -> String {

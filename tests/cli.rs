@@ -4,38 +4,17 @@
 
 mod common;
 
+use common::{json, run_async as till};
+
 use std::collections::BTreeSet;
 use std::process::Output;
 
 use common::{
-    CARD, CASHIER, CLIENT_ID, SECRET, TOKEN, add_staff, as_staff, journal_in, run_till,
-    sandbox_env, start_sim, stderr, stdout, with_var, without,
+    CARD, CASHIER, CLIENT_ID, SECRET, TOKEN, add_staff, as_staff, journal_in, sandbox_env,
+    start_sim, stderr, stdout, with_var, without,
 };
 use paywizard_till::sim::{Fault, SimHandle};
 use serde_json::Value;
-
-/// Runs the binary off the async runtime so the in-process simulator keeps serving.
-fn till(
-    args: &[&str],
-    env: Vec<(String, String)>,
-) -> impl std::future::Future<Output = Output> + use<> {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    async move {
-        tokio::task::spawn_blocking(move || run_till(&args, &env))
-            .await
-            .unwrap()
-    }
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {}\nstderr: {}",
-            stdout(out),
-            stderr(out)
-        )
-    })
-}
 
 fn assert_no_secrets(out: &Output) {
     for text in [stdout(out), stderr(out)] {

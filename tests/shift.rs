@@ -5,30 +5,16 @@
 
 mod common;
 
-use std::process::Output;
+use common::{json, run_async as till};
 
 use common::{
-    CARD, CASHIER, MANAGER, add_staff, approved_by, as_staff, journal_in, run_till, sandbox_env,
-    start_sim, stderr, stdout,
+    CARD, CASHIER, MANAGER, add_staff, approved_by, as_staff, journal_in, sandbox_env, start_sim,
+    stderr, stdout,
 };
 use paywizard_till::sim::Fault;
 use serde_json::Value;
 
 type Env = Vec<(String, String)>;
-
-fn till(args: &[&str], env: Env) -> impl std::future::Future<Output = Output> + use<> {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    async move {
-        tokio::task::spawn_blocking(move || run_till(&args, &env))
-            .await
-            .unwrap()
-    }
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
 
 fn manager(env: &Env) -> Env {
     as_staff(env, MANAGER.0, MANAGER.1)

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{json, run_async as till};
+
 use std::path::Path;
 use std::process::Output;
 
@@ -16,23 +18,9 @@ use serde_json::Value;
 
 type Env = Vec<(String, String)>;
 
-fn till(args: &[&str], env: Env) -> impl std::future::Future<Output = Output> + use<> {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    async move {
-        tokio::task::spawn_blocking(move || run_till(&args, &env))
-            .await
-            .unwrap()
-    }
-}
-
 fn with_stdin(args: &[&str], env: &Env, stdin: &str) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     run_till_with_stdin(&args, env, stdin)
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim())
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
 }
 
 /// Exit 77, one line on stderr saying so, nothing on stdout.

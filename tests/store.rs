@@ -123,34 +123,15 @@ async fn a_stopped_database_fails_within_the_timeout_naming_it_without_the_passw
 
 mod binary {
     use std::path::Path;
-    use std::process::Output;
 
     use super::common::pg::{PASSWORD, Pg};
-    use super::common::{
-        CARD, SECRET, TOKEN, run_till, sandbox_env, start_sim, stderr, stdout, with_var,
-    };
+    use super::common::{CARD, SECRET, TOKEN, sandbox_env, start_sim, stderr, stdout, with_var};
+    use super::common::{json, run_async as run};
     use paywizard_till::sim::{Fault, SimHandle};
     use serde_json::Value;
 
     /// Demo card with USD 5.00.
     const SHORT: &str = "6274000000000022";
-
-    fn run(
-        args: &[&str],
-        env: Vec<(String, String)>,
-    ) -> impl std::future::Future<Output = Output> + use<> {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        async move {
-            tokio::task::spawn_blocking(move || run_till(&args, &env))
-                .await
-                .unwrap()
-        }
-    }
-
-    fn json(out: &Output) -> Value {
-        serde_json::from_str(stdout(out).trim())
-            .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
-    }
 
     fn env(sim: &SimHandle, journal: &Path, till: &str, pg: &Pg) -> Vec<(String, String)> {
         let env = with_var(

@@ -11,12 +11,14 @@
 
 mod common;
 
+use common::{json, run_async as till};
+
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::{
-    CARD, TOKEN, journal_in, run_till, sandbox_env, sandbox_overrides, start_sim, stderr, stdout,
+    CARD, TOKEN, journal_in, sandbox_env, sandbox_overrides, start_sim, stderr, stdout,
     till_command,
 };
 use paywizard_till::api::{Operation, TillRequest};
@@ -26,7 +28,6 @@ use paywizard_till::money::Amount;
 use paywizard_till::outcome::{RowState, Status};
 use paywizard_till::sim::{Fault, SimHandle};
 use paywizard_till::till::{NOT_RECORDED, Till};
-use serde_json::Value;
 use time::UtcOffset;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -48,24 +49,6 @@ fn pay(account: &str, minor: i64) -> TillRequest {
     let mut req = TillRequest::new(Operation::Pay, account);
     req.amount = Some(Amount::from_minor(minor));
     req
-}
-
-/// Runs the binary off the async runtime so the in-process simulator keeps serving.
-async fn till(args: &[&str], env: Vec<(String, String)>) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || run_till(&args, &env))
-        .await
-        .unwrap()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {}\nstderr: {}",
-            stdout(out),
-            stderr(out)
-        )
-    })
 }
 
 fn sidecar(path: &Path, suffix: &str) -> PathBuf {

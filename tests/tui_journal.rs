@@ -4,23 +4,18 @@
 
 mod common;
 
+use common::run_async as till;
+
 use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
 use common::term::Term;
-use common::{CARD, journal_in, run_till, sandbox_env, start_sim, stderr, stdout};
+use common::{CARD, journal_in, sandbox_env, start_sim, stderr, stdout};
 use serde_json::Value;
 
 const CTRL_Q: &str = "\x11";
 const SCREEN_WAIT: Duration = Duration::from_secs(15);
-
-async fn till(args: &[&str], env: Vec<(String, String)>) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || run_till(&args, &env))
-        .await
-        .unwrap()
-}
 
 fn json(out: &Output) -> Value {
     assert_eq!(

@@ -78,9 +78,10 @@ pub fn days(first: Date, last: Date, offset: UtcOffset) -> (OffsetDateTime, Offs
     (start, end)
 }
 
-type Money = BTreeMap<String, i64>;
+pub(crate) type Money = BTreeMap<String, i64>;
 
-fn totals(money: &Money) -> Vec<MoneyTotal> {
+/// The non-zero amounts of `money`, by currency code.
+pub(crate) fn totals(money: &Money) -> Vec<MoneyTotal> {
     money
         .iter()
         .filter(|(_, minor)| **minor != 0)

@@ -103,14 +103,7 @@ pub async fn push(
     let rows: Vec<&Change> = newest.into_values().collect();
     let db = |e| StoreError::database(shown, &e);
     let tx = client.transaction().await.map_err(db)?;
-    tx.execute(
-        "INSERT INTO tills (instance_id, till_id, store_name) VALUES ($1, $2, $3)
-         ON CONFLICT (instance_id) DO UPDATE
-           SET till_id = EXCLUDED.till_id, store_name = EXCLUDED.store_name, last_push = now()",
-        &[&till.instance_id, &till.till_id, &till.store_name],
-    )
-    .await
-    .map_err(db)?;
+    upsert_till(&tx, till).await.map_err(db)?;
     let col =
         |f: fn(&StoreRow) -> Option<String>| rows.iter().map(|c| f(&c.row)).collect::<Vec<_>>();
     let text = |f: fn(&StoreRow) -> String| rows.iter().map(|c| f(&c.row)).collect::<Vec<_>>();
@@ -172,15 +165,7 @@ pub async fn push(
         )
         .await
         .map_err(db)?;
-    // Two pushes of the same changes may race (two `sync` runs): the later cursor wins,
-    // with the hash that belongs to it.
-    tx.execute(
-        "UPDATE tills SET pushed_seq = $2, head_hash = $3
-         WHERE instance_id = $1 AND pushed_seq <= $2",
-        &[&till.instance_id, &last, &head_hash],
-    )
-    .await
-    .map_err(db)?;
+    move_cursor(&tx, till, last, head_hash).await.map_err(db)?;
     tx.commit().await.map_err(db)?;
     Ok(usize::try_from(written).unwrap_or(usize::MAX))
 }
@@ -197,6 +182,16 @@ pub async fn advance(
 ) -> Result<(), StoreError> {
     let db = |e| StoreError::database(shown, &e);
     let tx = client.transaction().await.map_err(db)?;
+    upsert_till(&tx, till).await.map_err(db)?;
+    move_cursor(&tx, till, seq, head_hash).await.map_err(db)?;
+    tx.commit().await.map_err(db)
+}
+
+/// This journal's row in `tills`, made or refreshed (a till id or store name can change).
+async fn upsert_till(
+    tx: &tokio_postgres::Transaction<'_>,
+    till: &TillIdentity,
+) -> Result<u64, tokio_postgres::Error> {
     tx.execute(
         "INSERT INTO tills (instance_id, till_id, store_name) VALUES ($1, $2, $3)
          ON CONFLICT (instance_id) DO UPDATE
@@ -204,13 +199,20 @@ pub async fn advance(
         &[&till.instance_id, &till.till_id, &till.store_name],
     )
     .await
-    .map_err(db)?;
+}
+
+/// Moves the cursor to `seq` with the chain hash that belongs to it. Two pushes of the same
+/// changes may race (two `sync` runs): the later cursor wins, never an older one.
+async fn move_cursor(
+    tx: &tokio_postgres::Transaction<'_>,
+    till: &TillIdentity,
+    seq: i64,
+    head_hash: &[u8],
+) -> Result<u64, tokio_postgres::Error> {
     tx.execute(
         "UPDATE tills SET pushed_seq = $2, head_hash = $3
          WHERE instance_id = $1 AND pushed_seq <= $2",
         &[&till.instance_id, &seq, &head_hash],
     )
     .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)
 }

@@ -52,6 +52,30 @@ pub fn till_command<S: AsRef<std::ffi::OsStr>>(args: &[S], env: &[(String, Strin
     cmd
 }
 
+/// [`run_till`] off the async runtime, so an in-process simulator keeps serving meanwhile.
+pub fn run_async(
+    args: &[&str],
+    env: Vec<(String, String)>,
+) -> impl std::future::Future<Output = Output> + use<> {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    async move {
+        tokio::task::spawn_blocking(move || run_till(&args, &env))
+            .await
+            .expect("the binary's runner thread")
+    }
+}
+
+/// stdout as one JSON object; otherwise a panic that shows both streams.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(stdout(out).trim()).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\nstderr: {}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
 /// Runs the real binary with a clean PayWizard environment plus `env`.
 pub fn run_till(args: &[String], env: &[(String, String)]) -> Output {
     till_command(args, env).output().expect("the binary runs")

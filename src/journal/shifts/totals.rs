@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::api::Operation;
-use crate::journal::row::money_decimal;
+use crate::journal::report::{Money, totals};
 use crate::journal::{MoneyTotal, Row};
 use crate::outcome::RowState;
 
@@ -90,26 +90,12 @@ pub struct ShiftTotals {
     pub liability: Liability,
 }
 
-type Money = BTreeMap<String, i64>;
-
 /// A tally being added up: money kept as maps until the end.
 #[derive(Default)]
 struct Acc {
     tally: Tally,
     loaded: Money,
     taken: Money,
-}
-
-fn listed(money: &Money) -> Vec<MoneyTotal> {
-    money
-        .iter()
-        .filter(|(_, minor)| **minor != 0)
-        .map(|(currency, &minor)| MoneyTotal {
-            currency: currency.clone(),
-            minor,
-            amount: money_decimal(currency, minor),
-        })
-        .collect()
 }
 
 impl Acc {
@@ -141,8 +127,8 @@ impl Acc {
     }
 
     fn done(mut self) -> Tally {
-        self.tally.loaded = listed(&self.loaded);
-        self.tally.taken = listed(&self.taken);
+        self.tally.loaded = totals(&self.loaded);
+        self.tally.taken = totals(&self.taken);
         self.tally
     }
 }
@@ -207,7 +193,7 @@ pub fn shift_totals(shift: u64, rows: &[Row], earlier: &[Row]) -> ShiftTotals {
             }
         }
     }
-    liability.money = listed(&net_money);
+    liability.money = totals(&net_money);
     liability.points = net_points;
     ShiftTotals {
         shift,

@@ -4,6 +4,7 @@ use time::macros::datetime;
 
 use super::*;
 use crate::api::EntryType;
+use crate::journal::row::money_decimal;
 
 fn row(id: i64, cashier: Option<&str>, op: Operation, state: RowState) -> Row {
     Row {
