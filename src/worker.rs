@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use crate::api::{Balance, Operation, TillRequest};
-use crate::journal::{Report, Row};
+use crate::journal::{
+    Authority, Pin, Refusal, Report, Row, ShiftTotals, SignOnRefusal, SignedOn, ZAttempt,
+};
 use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::printer::{PrintNotice, Printing};
 use crate::receipt::Receipt;
@@ -17,10 +19,12 @@ pub type RequestId = u64;
 /// What the UI asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Journal, sign and send one request.
+    /// Journal, sign and send one request, as `authority` (the signed-on cashier, and a
+    /// manager approving this one request; nobody while the till has no staff).
     Submit {
         id: RequestId,
         request: Box<TillRequest>,
+        authority: Box<Authority>,
     },
     /// Load a page of history, newest first, older than row `before` (None = newest).
     LoadHistory { before: Option<i64>, limit: usize },
@@ -31,8 +35,28 @@ pub enum Command {
     Resend { id: RequestId, row: i64 },
     /// Ask the card of an open row for its balances, to see whether it went through.
     CheckRowBalance { row: i64 },
-    /// Close an open row by hand, with the cashier's reason.
-    Abandon { row: i64, reason: String },
+    /// Close an open row by hand, with the cashier's reason (a manager's call once the
+    /// till has staff: `authority` holds one).
+    Abandon {
+        row: i64,
+        reason: String,
+        authority: Box<Authority>,
+    },
+    /// Check a staff id and PIN (about 130 ms, on a blocking thread); answered by
+    /// `Event::SignOn` with the same ticket. Wrong PINs count towards the id's lockout.
+    SignOn {
+        ticket: RequestId,
+        id: String,
+        pin: Pin,
+    },
+    /// Journal that this member signed on at the screen.
+    RecordSignOn(Box<SignedOn>),
+    /// Journal that this member signed off at the screen, and why.
+    RecordSignOff { who: Box<SignedOn>, why: SignOff },
+    /// The open shift's totals (the X report).
+    LoadShiftX,
+    /// Close the shift (the Z report): `authority` must hold a manager once there are staff.
+    CloseShift(Box<Authority>),
     /// Today's totals.
     LoadReport,
     /// Write a receipt for the printer spooler.
@@ -45,6 +69,38 @@ pub enum Command {
     FlushReceipts,
     /// Finish in-flight work and stop.
     Shutdown,
+}
+
+/// Why a member stopped being signed on at the screen, as the journal records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOff {
+    /// Ctrl+X.
+    ByHand,
+    /// Someone else signed on at the locked screen in their place.
+    Replaced,
+    /// The till's screen closed (quit, or a signal).
+    Closed,
+}
+
+impl SignOff {
+    /// The journal's words (a code, not a sentence for the screen).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignOff::ByHand => "signed off",
+            SignOff::Replaced => "replaced at the lock",
+            SignOff::Closed => "till closed",
+        }
+    }
+}
+
+/// What a sign-on check came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignOnAnswer {
+    SignedOn(Box<SignedOn>),
+    /// Wrong PIN, locked, unknown id; a lock's end is in the till's local offset.
+    Refused(SignOnRefusal),
+    /// The journal could not check it (nothing was decided).
+    Failed(String),
 }
 
 /// How far a submitted request has got.
@@ -122,6 +178,18 @@ pub enum Event {
     Sync(crate::store::background::SyncStatus),
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
+    /// The answer to `Command::SignOn` with this ticket.
+    SignOn {
+        ticket: RequestId,
+        answer: SignOnAnswer,
+    },
+    /// A request was refused before anything was sent because of who asked (the till has
+    /// staff now, or the cashier was removed); sent after its `Finished`.
+    NotPermitted(Refusal),
+    /// The open shift's totals for `LoadShiftX` (times in the till's local offset).
+    ShiftX(Box<ShiftTotals>),
+    /// What `CloseShift` came to (times in the till's local offset).
+    Z(Box<ZAttempt>),
 }
 
 use std::sync::Arc;
@@ -188,11 +256,58 @@ async fn run(
             let _ = events.send(event);
         };
         match command {
-            Command::Submit { id, request } => {
+            Command::Submit {
+                id,
+                request,
+                authority,
+            } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                in_flight.spawn(async move { submit(&till, id, request, &events).await });
+                in_flight.spawn(async move {
+                    submit(&till, id, request, &authority, &events).await;
+                });
             }
+            Command::SignOn { ticket, id, pin } => {
+                let till = Arc::clone(&till);
+                let events = events.clone();
+                in_flight.spawn(async move {
+                    let answer = sign_on(till, id, pin).await;
+                    let _ = events.send(Event::SignOn { ticket, answer });
+                });
+            }
+            Command::RecordSignOn(who) => {
+                if let Err(e) = till.record_sign_on(&who) {
+                    send(Event::Problem(format!(
+                        "the journal did not record that {} signed on: {e}",
+                        who.id()
+                    )));
+                }
+            }
+            Command::RecordSignOff { who, why } => {
+                if let Err(e) = till.record_sign_off(&who, why.as_str()) {
+                    send(Event::Problem(format!(
+                        "the journal did not record that {} signed off: {e}",
+                        who.id()
+                    )));
+                }
+            }
+            Command::LoadShiftX => send(match till.shift_x() {
+                Ok(mut totals) => {
+                    local_totals(&mut totals, till.offset());
+                    Event::ShiftX(Box::new(totals))
+                }
+                Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
+            }),
+            Command::CloseShift(authority) => send(match till.close_shift(&authority) {
+                Ok(mut attempt) => {
+                    if let ZAttempt::Closed(z) = &mut attempt {
+                        z.closed_at = z.closed_at.to_offset(till.offset());
+                        local_totals(&mut z.totals, till.offset());
+                    }
+                    Event::Z(Box::new(attempt))
+                }
+                Err(e) => Event::Problem(format!("the shift was not closed: {e}")),
+            }),
             Command::Resend { id, row } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
@@ -223,7 +338,11 @@ async fn run(
                     Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
                 });
             }
-            Command::Abandon { row, reason } => send(abandon(&till, row, &reason)),
+            Command::Abandon {
+                row,
+                reason,
+                authority,
+            } => send(abandon(&till, row, &reason, &authority)),
             Command::LoadReport => {
                 let offset = till.offset();
                 let today = OffsetDateTime::now_utc().to_offset(offset).date();
@@ -333,11 +452,38 @@ fn load_receipt(till: &Till, row: i64, store: &str) -> Event {
     }
 }
 
-fn abandon(till: &Till, row: i64, reason: &str) -> Event {
-    let mut journal = till.journal();
-    let result = journal
-        .mark_abandoned(row, reason, OffsetDateTime::now_utc())
-        .and_then(|()| journal.row(row));
+/// Checks a staff id and PIN off the async threads: the check takes about 130 ms on purpose.
+async fn sign_on(till: Arc<Till>, id: String, pin: Pin) -> SignOnAnswer {
+    let offset = till.offset();
+    let checked = tokio::task::spawn_blocking(move || till.sign_on(&id, &pin)).await;
+    match checked {
+        Ok(Ok(Ok(who))) => SignOnAnswer::SignedOn(Box::new(who)),
+        Ok(Ok(Err(SignOnRefusal::Locked {
+            id,
+            until,
+            minutes_left,
+            just_now,
+        }))) => SignOnAnswer::Refused(SignOnRefusal::Locked {
+            id,
+            until: until.to_offset(offset),
+            minutes_left,
+            just_now,
+        }),
+        Ok(Ok(Err(refusal))) => SignOnAnswer::Refused(refusal),
+        Ok(Err(e)) => SignOnAnswer::Failed(format!("the PIN could not be checked: {e}")),
+        Err(e) => SignOnAnswer::Failed(format!("the PIN could not be checked: {e}")),
+    }
+}
+
+/// Shift times as the screen shows them: in the till's offset.
+fn local_totals(totals: &mut ShiftTotals, offset: time::UtcOffset) {
+    totals.opened_at = totals.opened_at.map(|at| at.to_offset(offset));
+}
+
+fn abandon(till: &Till, row: i64, reason: &str, authority: &Authority) -> Event {
+    let result = till
+        .abandon(row, reason, authority)
+        .and_then(|()| till.journal().row(row));
     match result {
         Ok(Some(row)) => Event::RowChanged(row.to_history(till.offset())),
         Ok(None) => Event::Problem(format!("row {row} is not in the journal")),
@@ -426,6 +572,7 @@ async fn submit(
     till: &Till,
     id: RequestId,
     request: Box<TillRequest>,
+    authority: &Authority,
     events: &UnboundedSender<Event>,
 ) {
     let mut progress = |stage: Stage| {
@@ -436,7 +583,7 @@ async fn submit(
         let _ = events.send(rejected(id, &request, reason));
         return;
     }
-    match till.execute(&request, &mut progress).await {
+    match till.execute_as(&request, authority, &mut progress).await {
         Ok(finished) => {
             let voided = (request.operation == Operation::Void
                 && finished.outcome.status == Status::Approved)
@@ -452,6 +599,9 @@ async fn submit(
         }
         Err(e) => {
             let _ = events.send(rejected(id, &request, e.to_string()));
+            if let crate::till::TillError::NotPermitted(refusal) = e {
+                let _ = events.send(Event::NotPermitted(refusal));
+            }
         }
     }
 }
