@@ -6,6 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::FieldId;
+use super::overlays::ZState;
 use super::printing::Paper;
 use super::{App, Overlay};
 use crate::api::Operation;
@@ -178,6 +179,12 @@ fn signed_on(app: &App) -> bool {
     app.staff.signed_on.is_some()
 }
 
+/// The shift window shows a shift that a Z could still close.
+fn z_open(app: &App) -> bool {
+    matches!(&app.overlay, Overlay::Shift(w)
+        if !matches!(w.z, ZState::Closed(_) | ZState::Closing))
+}
+
 fn receipts_enabled(app: &App) -> bool {
     app.receipts_enabled
 }
@@ -298,11 +305,11 @@ pub const BINDINGS: &[Binding] = &[
     None, Some("quit from anywhere (asks if sending or with unknowns)") },
     // A staff id and PIN: sign-on, the locked screen, a manager's approval.
     bind! { &[SIGN_ON, LOCKED], &[Key::plain(KeyCode::Enter)], "Enter", Action::SignOn,
-    Some("sign on"), Some("sign-on: staff ID, Enter, PIN, Enter (the PIN never shows)") },
+    Some("sign on"), Some("sign-on, lock, manager approval: ID, Enter, PIN, Enter") },
     bind! { &[APPROVAL], &[Key::plain(KeyCode::Enter)], "Enter", Action::SignOn,
-    Some("approve"), Some("manager approval: the manager's ID and PIN, Enter") },
+    Some("approve"), None },
     bind! { &[APPROVAL], &[Key::plain(KeyCode::Esc)], "Esc", Action::No,
-    Some("cancel (nothing is sent)"), Some("manager approval: Esc cancels, nothing is sent") },
+    Some("cancel (nothing is sent)"), None },
     bind! { CREDENTIALS, &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)], "Tab", Action::NextField,
     Some("ID / PIN"), None },
     bind! { CREDENTIALS, &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)], "Shift+Tab", Action::PrevField,
@@ -347,7 +354,7 @@ pub const BINDINGS: &[Binding] = &[
     bind! { &[HIST], &[Key::ch('q')], "q", Action::Quit,
     Some("quit"), Some("quit, from the history (in a field q is a letter)") },
     bind! { TILL, &[Key::ctrl('x')], "Ctrl+X", Action::SignOff,
-    Some("sign off"), Some("sign off, back to the sign-on screen (not while sending)"), signed_on },
+    Some("sign off"), Some("sign off: back to the sign-on screen"), signed_on },
     bind! { &[FORM], &[Key::ctrl('o')], "Ctrl+O", Action::Customer,
     Some("customer"), Some("customer info open/close (Top-up, Activate)"), has_customer },
     bind! { &[FORM], &[Key::ctrl('n')], "Ctrl+N", Action::UseName,
@@ -398,9 +405,9 @@ pub const BINDINGS: &[Binding] = &[
     bind! { &[REPORT], &[Key::ch('r')], "R", Action::Refresh,
     Some("refresh"), None },
     bind! { &[REPORT], &[Key::ch('x')], "X", Action::ShiftX,
-    Some("shift (X)"), Some("totals: X shows the open shift per cashier (X report)") },
+    Some("shift so far"), Some("totals: X shows the shift so far; Z there closes it") },
     bind! { &[SHIFT], &[Key::ch('z')], "Z", Action::CloseShift,
-    Some("close the shift (Z)"), Some("shift: Z closes it under the next Z number (a manager)") },
+    Some("close the shift"), None, z_open },
     bind! { &[SHIFT], &[Key::ch('r')], "R", Action::Refresh,
     Some("refresh"), None },
     bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,

@@ -133,7 +133,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // The right side wins: it is what needs acting on.
     let [info_area, _] = bottom.layout(&ratatui::layout::Layout::horizontal([
         ratatui::layout::Constraint::Fill(1),
-        ratatui::layout::Constraint::Length(u16::try_from(right.width()).unwrap_or(u16::MAX)),
+        // A column between them, so a cut-off line never runs into the warning.
+        ratatui::layout::Constraint::Length(
+            u16::try_from(right.width() + usize::from(right.width() > 0)).unwrap_or(u16::MAX),
+        ),
     ]));
     frame.render_widget(Paragraph::new(info), info_area);
     frame.render_widget(Paragraph::new(right), bottom);

@@ -123,17 +123,19 @@ pub fn fields(form: &SignOnForm, id_label: &str) -> Vec<Line<'static>> {
 
 /// Under the fields: what the last attempt came to, or what to do.
 fn outro(app: &App, form: &SignOnForm, locked: bool) -> Vec<Line<'static>> {
-    let mut lines = vec![status_line(
-        form,
-        "Type your ID, Enter, then your PIN, Enter.",
-    )];
+    let hint = if locked {
+        "Your PIN, then Enter."
+    } else {
+        "Type your ID, Enter, then your PIN, Enter."
+    };
+    let mut lines = vec![status_line(form, hint)];
     if locked && let Some(who) = &app.staff.signed_on {
         let name = who.member().name.clone();
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!(
-                "{name}: your PIN unlocks the till as you left it. Someone else: Tab to Staff \
-                 ID and sign on; {name} is then signed off."
+                "{name}: your PIN unlocks the till as you left it. Someone else: Tab to \
+                 Staff ID and sign on; {name} is then signed off."
             ),
             theme::dim(),
         )));

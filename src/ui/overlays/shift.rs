@@ -23,22 +23,23 @@ fn money(list: &[MoneyTotal]) -> String {
         .join(" · ")
 }
 
-/// What approved rows moved: `loaded USD 20.00 · taken USD 12.50 · issued 25 pts`.
-fn moved(t: &Tally) -> String {
+/// What approved rows did to the cards: `+USD 50.00 −USD 25.00 +75 pts` (loaded onto
+/// them, taken from them; points issued, redeemed).
+fn on_cards(t: &Tally) -> String {
     let mut parts = Vec::new();
-    if !t.loaded.is_empty() {
-        parts.push(format!("loaded {}", money(&t.loaded)));
+    for m in &t.loaded {
+        parts.push(format!("+{} {}", m.currency, m.amount));
     }
-    if !t.taken.is_empty() {
-        parts.push(format!("taken {}", money(&t.taken)));
+    for m in &t.taken {
+        parts.push(format!("−{} {}", m.currency, m.amount));
     }
     if t.points_issued > 0 {
-        parts.push(format!("issued {} pts", t.points_issued));
+        parts.push(format!("+{} pts", t.points_issued));
     }
     if t.points_redeemed > 0 {
-        parts.push(format!("redeemed {} pts", t.points_redeemed));
+        parts.push(format!("−{} pts", t.points_redeemed));
     }
-    parts.join(" · ")
+    parts.join(" ")
 }
 
 fn figure(label: &str, value: String, style: Style) -> Line<'static> {
@@ -48,7 +49,7 @@ fn figure(label: &str, value: String, style: Style) -> Line<'static> {
     ])
 }
 
-/// `Bob Baker (bob)        5    4    1    0  taken USD 12.50`
+/// `Bob Baker (bob)        5    4    1    0  −USD 12.50 +25 pts`
 fn tally_row(name: &str, t: &Tally) -> Line<'static> {
     let name: String = name.chars().take(20).collect();
     let unknown = if t.unknown > 0 {
@@ -62,14 +63,14 @@ fn tally_row(name: &str, t: &Tally) -> Line<'static> {
             t.transactions, t.approved, t.declined
         )),
         Span::styled(format!("{:>4}", t.unknown), unknown),
-        Span::raw(format!("  {}", moved(t))),
+        Span::raw(format!("  {}", on_cards(t))),
     ])
 }
 
 fn table_head(first: &str) -> Line<'static> {
     Line::from(Span::styled(
         format!(
-            " {first:<20} {:>4} {:>4} {:>4} {:>4}  Moved",
+            " {first:<20} {:>4} {:>4} {:>4} {:>4}  On cards",
             "All", "OK", "Decl", "Unkn"
         ),
         theme::bold(),
@@ -111,8 +112,11 @@ fn figures(totals: &ShiftTotals) -> Vec<Line<'static>> {
             theme::ok().patch(theme::bold())
         },
     ));
-    lines.push(figure("Loaded", money(&t.loaded), theme::bold()));
-    lines.push(figure("Taken", money(&t.taken), theme::bold()));
+    lines.push(figure(
+        "Money",
+        format!("loaded {} · taken {}", money(&t.loaded), money(&t.taken)),
+        theme::bold(),
+    ));
     lines.push(figure(
         "Points",
         format!(
@@ -179,10 +183,7 @@ fn z_lines(z: &ZState) -> Vec<Line<'static>> {
     let text = match z {
         ZState::NotAsked => return Vec::new(),
         ZState::Closing => {
-            return vec![Line::from(Span::styled(
-                " closing the shift…",
-                theme::dim(),
-            ))];
+            return vec![Line::from(Span::styled("closing the shift…", theme::dim()))];
         }
         ZState::Closed(z) => return vec![closed_line(z), Line::from("")],
         ZState::Refused(ZRefusal::Unknown { count }) => format!(
@@ -213,7 +214,7 @@ fn closed_line(z: &ZReport) -> Line<'static> {
     };
     Line::from(Span::styled(
         format!(
-            " Z {} made at {}{by}: shift {} is closed and journaled.",
+            "Z {} made at {}{by}: shift {} is closed and journaled.",
             z.z,
             clock(z.closed_at),
             z.z
