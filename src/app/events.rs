@@ -102,7 +102,13 @@ fn finished(
             copy: false,
             reverses: reverses.as_ref(),
         };
-        if let Some(model) = receipts::marked(&app.issuer, entry.at, &outcome, &marks) {
+        if let Some(mut model) = receipts::marked(&app.issuer, entry.at, &outcome, &marks) {
+            // Who served: as the journal row records it (the member signed on when it
+            // was sent), so the paper and a later reprint from the journal agree.
+            model.cashier = entry
+                .cashier
+                .clone()
+                .or_else(|| app.staff.signed_on.as_ref().map(|s| s.id().to_owned()));
             effects.extend(printing::approved(app, model));
         }
     }

@@ -214,6 +214,11 @@ impl SignOnForm {
         })
     }
 
+    /// Drops the PIN digits typed so far.
+    pub fn forget_pin(&mut self) {
+        self.pin.clear();
+    }
+
     /// The check came back refused or failed: say why, ready for the next try. An id that is
     /// not a staff member's is cleared too: it may have been a PIN typed in the wrong place.
     pub fn refused(&mut self, problem: Problem) {

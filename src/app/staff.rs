@@ -100,6 +100,10 @@ pub(super) fn lock_if_idle(app: &mut App, at_ms: u64) {
     };
     if at_ms >= due {
         app.screen = Screen::Locked(Box::new(SignOnForm::unlock(who.id())));
+        // A manager's PIN half typed into an approval is not kept behind the lock.
+        if let Overlay::Approval(approval) = &mut app.overlay {
+            approval.form.forget_pin();
+        }
     }
 }
 

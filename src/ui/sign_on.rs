@@ -113,7 +113,13 @@ pub fn fields(form: &SignOnForm, id_label: &str) -> Vec<Line<'static>> {
             Span::styled(format!("{shown:<BOX$}"), theme::field(focused)),
         ])
     };
-    let id: String = form.id.chars().take(BOX).collect();
+    // A card read into the id field by mistake (a scan, a swipe) is not shown whole.
+    let card_like = form.id.len() > 10 && form.id.bytes().all(|b| b.is_ascii_digit());
+    let id: String = if card_like {
+        crate::api::mask_account(&form.id)
+    } else {
+        form.id.chars().take(BOX).collect()
+    };
     let dots = "•".repeat(form.pin.len().min(PIN_MAX_DIGITS));
     vec![
         field(id_label, id, Field::Id),
@@ -129,6 +135,20 @@ fn outro(app: &App, form: &SignOnForm, locked: bool) -> Vec<Line<'static>> {
         "Type your ID, Enter, then your PIN, Enter."
     };
     let mut lines = vec![status_line(form, hint)];
+    // What carries on behind the screen first: on a small terminal the explanation below is
+    // what gets cut.
+    if app.in_flight() {
+        lines.push(warning(
+            "a request is being sent: its outcome is journaled and shows once signed on",
+        ));
+    }
+    let open = app.recovery.rows.len();
+    if open > 0 {
+        lines.push(warning(&format!(
+            "{open} earlier request{} with no known outcome (Ctrl+R once signed on)",
+            if open == 1 { "" } else { "s" }
+        )));
+    }
     if locked && let Some(who) = &app.staff.signed_on {
         let name = who.member().name.clone();
         lines.push(Line::from(""));
@@ -140,26 +160,11 @@ fn outro(app: &App, form: &SignOnForm, locked: bool) -> Vec<Line<'static>> {
             theme::dim(),
         )));
     }
-    let mut behind = Vec::new();
-    if app.in_flight() {
-        behind.push(
-            "a request is being sent: its outcome is journaled and shows once signed on".to_owned(),
-        );
-    }
-    let open = app.recovery.rows.len();
-    if open > 0 {
-        behind.push(format!(
-            "{open} earlier request{} with no known outcome (Ctrl+R once signed on)",
-            if open == 1 { "" } else { "s" }
-        ));
-    }
-    for text in behind {
-        lines.push(Line::from(Span::styled(
-            format!("⚠ {text}"),
-            theme::warning(),
-        )));
-    }
     lines
+}
+
+fn warning(text: &str) -> Line<'static> {
+    Line::from(Span::styled(format!("⚠ {text}"), theme::warning()))
 }
 
 /// The check under way, the last problem, or `hint`.
@@ -237,6 +242,21 @@ mod tests {
         assert_eq!(duration_words(60_000), "1 minute");
         assert_eq!(duration_words(2_000), "2 seconds");
         assert_eq!(duration_words(90_000), "90 seconds");
+    }
+
+    #[test]
+    fn a_card_number_in_the_id_field_is_masked() {
+        let form = SignOnForm {
+            id: "6274000000000014".into(),
+            ..SignOnForm::default()
+        };
+        let text: String = fields(&form, "Staff ID")[0]
+            .spans
+            .iter()
+            .map(|s| s.content.to_string())
+            .collect();
+        assert!(text.contains("**** **** 0014"), "{text}");
+        assert!(!text.contains("627400"), "{text}");
     }
 
     #[test]

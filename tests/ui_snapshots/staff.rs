@@ -80,6 +80,7 @@ fn sign_on_with_the_pin_half_typed() {
     key(&mut app, KeyCode::Enter);
     type_str(&mut app, "2718");
     snap_no_pin("sign_on", &app);
+    snap_at("compact_sign_on", &app, 60, 15);
 }
 
 #[test]
@@ -149,6 +150,7 @@ fn locked_with_a_request_in_flight_and_an_unknown_outcome() {
     let at_ms = app.now_ms + 10 * 60 * 1000;
     send(&mut app, Msg::Tick { at_ms });
     snap_no_pin("locked", &app);
+    snap_at("compact_locked", &app, 60, 15);
 }
 
 #[test]

@@ -548,3 +548,96 @@ fn the_recovery_offer_waits_for_sign_on_without_ticking() {
     update(&mut app, Msg::Tick { at_ms: at });
     assert!(matches!(app.overlay, Overlay::Recovery(_)));
 }
+
+#[test]
+fn the_receipt_names_the_cashier_who_served() {
+    let mut app = signed_on_as(bob());
+    let sent = submits(&issue_25(&mut app));
+    let mut entry = super::super::tests::row(1, RowState::Approved);
+    entry.cashier = Some("bob".into());
+    finish(&mut app, sent[0].0, Status::Approved, Some(entry));
+    let receipt = &app
+        .receipt
+        .as_ref()
+        .expect("an approval has a receipt")
+        .receipt;
+    assert_eq!(receipt.cashier.as_deref(), Some("bob"));
+}
+
+#[test]
+fn an_approval_answered_after_esc_does_nothing() {
+    let mut app = signed_on_as(bob());
+    void_confirmed(&mut app);
+    let ticket = type_credentials(&mut app, "ann", "48151623");
+    key(&mut app, KeyCode::Esc);
+    let effects = answer(&mut app, ticket, SignOnAnswer::SignedOn(Box::new(ann())));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(!app.in_flight());
+    assert_eq!(app.overlay, Overlay::None);
+}
+
+#[test]
+fn enter_twice_on_sign_on_checks_once() {
+    let mut app = staffed();
+    type_credentials(&mut app, "bob", "27182818");
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    assert!(matches!(&app.screen, Screen::SignOn(f) if f.checking.is_some()));
+}
+
+#[test]
+fn behind_the_lock_a_paste_or_a_too_small_terminal_changes_nothing() {
+    let mut app = signed_on_as(bob());
+    let lock_at = app.now_ms + LOCK_MS;
+    update(&mut app, Msg::Tick { at_ms: lock_at });
+    update(
+        &mut app,
+        Msg::Paste {
+            text: "27182818".into(),
+            at_ms: lock_at + 10,
+        },
+    );
+    assert!(matches!(&app.screen, Screen::Locked(f) if f.pin.is_empty()));
+    update(&mut app, Msg::Resize { w: 40, h: 10 });
+    for effects in [ctrl(&mut app, 'q'), key(&mut app, KeyCode::Char('1'))] {
+        assert!(effects.is_empty(), "{effects:?}");
+    }
+    assert_eq!(
+        app.overlay,
+        Overlay::None,
+        "no quit question behind the lock"
+    );
+    assert!(matches!(&app.screen, Screen::Locked(f) if f.pin.is_empty()));
+}
+
+#[test]
+fn a_cashier_removed_meanwhile_is_signed_off_by_the_refusal() {
+    let mut app = signed_on_as(bob());
+    let sent = submits(&issue_25(&mut app));
+    finish(&mut app, sent[0].0, Status::Rejected, None);
+    // The approver going is no reason to sign the cashier off.
+    update(
+        &mut app,
+        Msg::Worker(Event::NotPermitted(Refusal::NoLongerStaff("ann".into()))),
+    );
+    assert_eq!(app.screen, Screen::Till);
+    update(
+        &mut app,
+        Msg::Worker(Event::NotPermitted(Refusal::NoLongerStaff("bob".into()))),
+    );
+    assert!(matches!(app.screen, Screen::SignOn(_)));
+    assert_eq!(app.staff.signed_on, None);
+}
+
+#[test]
+fn a_managers_half_typed_pin_does_not_wait_behind_the_lock() {
+    let mut app = signed_on_as(bob());
+    void_confirmed(&mut app);
+    type_str(&mut app, "ann");
+    key(&mut app, KeyCode::Enter);
+    burst(&mut app, "4815");
+    assert_eq!(approval(&app).form.pin.len(), 4);
+    let lock_at = app.now_ms + LOCK_MS;
+    update(&mut app, Msg::Tick { at_ms: lock_at });
+    assert!(matches!(app.screen, Screen::Locked(_)));
+    assert!(approval(&app).form.pin.is_empty());
+}
