@@ -6,12 +6,14 @@
 use std::path::PathBuf;
 
 use crate::api::{Balance, Operation, TillRequest};
-use crate::journal::{
-    Authority, Pin, Refusal, Report, Row, ShiftTotals, SignOnRefusal, SignedOn, ZAttempt,
-};
+use crate::journal::{Authority, Pin, Refusal, Report, Row, ShiftTotals, SignedOn, ZAttempt};
+
+mod staff;
+
 use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::printer::{PrintNotice, Printing};
 use crate::receipt::Receipt;
+pub use staff::{SignOff, SignOnAnswer};
 
 /// Ties a submitted request to the events about it.
 pub type RequestId = u64;
@@ -69,38 +71,6 @@ pub enum Command {
     FlushReceipts,
     /// Finish in-flight work and stop.
     Shutdown,
-}
-
-/// Why a member stopped being signed on at the screen, as the journal records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignOff {
-    /// Ctrl+X.
-    ByHand,
-    /// Someone else signed on at the locked screen in their place.
-    Replaced,
-    /// The till's screen closed (quit, or a signal).
-    Closed,
-}
-
-impl SignOff {
-    /// The journal's words (a code, not a sentence for the screen).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignOff::ByHand => "signed off",
-            SignOff::Replaced => "replaced at the lock",
-            SignOff::Closed => "till closed",
-        }
-    }
-}
-
-/// What a sign-on check came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignOnAnswer {
-    SignedOn(Box<SignedOn>),
-    /// Wrong PIN, locked, unknown id; a lock's end is in the till's local offset.
-    Refused(SignOnRefusal),
-    /// The journal could not check it (nothing was decided).
-    Failed(String),
 }
 
 /// How far a submitted request has got.
@@ -271,43 +241,22 @@ async fn run(
                 let till = Arc::clone(&till);
                 let events = events.clone();
                 in_flight.spawn(async move {
-                    let answer = sign_on(till, id, pin).await;
+                    let answer = staff::sign_on(till, id, pin).await;
                     let _ = events.send(Event::SignOn { ticket, answer });
                 });
             }
             Command::RecordSignOn(who) => {
-                if let Err(e) = till.record_sign_on(&who) {
-                    send(Event::Problem(format!(
-                        "the journal did not record that {} signed on: {e}",
-                        who.id()
-                    )));
+                if let Some(problem) = staff::record_sign_on(&till, &who) {
+                    send(problem);
                 }
             }
             Command::RecordSignOff { who, why } => {
-                if let Err(e) = till.record_sign_off(&who, why.as_str()) {
-                    send(Event::Problem(format!(
-                        "the journal did not record that {} signed off: {e}",
-                        who.id()
-                    )));
+                if let Some(problem) = staff::record_sign_off(&till, &who, why) {
+                    send(problem);
                 }
             }
-            Command::LoadShiftX => send(match till.shift_x() {
-                Ok(mut totals) => {
-                    local_totals(&mut totals, till.offset());
-                    Event::ShiftX(Box::new(totals))
-                }
-                Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
-            }),
-            Command::CloseShift(authority) => send(match till.close_shift(&authority) {
-                Ok(mut attempt) => {
-                    if let ZAttempt::Closed(z) = &mut attempt {
-                        z.closed_at = z.closed_at.to_offset(till.offset());
-                        local_totals(&mut z.totals, till.offset());
-                    }
-                    Event::Z(Box::new(attempt))
-                }
-                Err(e) => Event::Problem(format!("the shift was not closed: {e}")),
-            }),
+            Command::LoadShiftX => send(staff::shift_x(&till)),
+            Command::CloseShift(authority) => send(staff::close_shift(&till, &authority)),
             Command::Resend { id, row } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
@@ -450,34 +399,6 @@ fn load_receipt(till: &Till, row: i64, store: &str) -> Event {
         row,
         receipt: receipt.map(Box::new),
     }
-}
-
-/// Checks a staff id and PIN off the async threads: the check takes about 130 ms on purpose.
-async fn sign_on(till: Arc<Till>, id: String, pin: Pin) -> SignOnAnswer {
-    let offset = till.offset();
-    let checked = tokio::task::spawn_blocking(move || till.sign_on(&id, &pin)).await;
-    match checked {
-        Ok(Ok(Ok(who))) => SignOnAnswer::SignedOn(Box::new(who)),
-        Ok(Ok(Err(SignOnRefusal::Locked {
-            id,
-            until,
-            minutes_left,
-            just_now,
-        }))) => SignOnAnswer::Refused(SignOnRefusal::Locked {
-            id,
-            until: until.to_offset(offset),
-            minutes_left,
-            just_now,
-        }),
-        Ok(Ok(Err(refusal))) => SignOnAnswer::Refused(refusal),
-        Ok(Err(e)) => SignOnAnswer::Failed(format!("the PIN could not be checked: {e}")),
-        Err(e) => SignOnAnswer::Failed(format!("the PIN could not be checked: {e}")),
-    }
-}
-
-/// Shift times as the screen shows them: in the till's offset.
-fn local_totals(totals: &mut ShiftTotals, offset: time::UtcOffset) {
-    totals.opened_at = totals.opened_at.map(|at| at.to_offset(offset));
 }
 
 fn abandon(till: &Till, row: i64, reason: &str, authority: &Authority) -> Event {

@@ -270,3 +270,135 @@ async fn the_idle_lock_keeps_a_request_in_flight_and_shows_it_after_sign_on() {
         "unlocking is not a second sign-on"
     );
 }
+
+/// The worker's side of it, against a real journal: nobody signed on is refused with
+/// nothing sent (and says so, so the screen can bring up sign-on); the PIN check answers by
+/// ticket; a request as the member names them; the X report and the Z come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_checks_pins_refuses_nobody_and_closes_the_shift() {
+    use paywizard_till::api::{Operation, TillRequest};
+    use paywizard_till::config::{Config, FileConfig};
+    use paywizard_till::journal::ZAttempt;
+    use paywizard_till::journal::{Authority, Journal, Pin, Refusal, Role, SignOnRefusal};
+    use paywizard_till::money::Points;
+    use paywizard_till::outcome::Status;
+    use paywizard_till::worker::{self, Command, Event, SignOnAnswer};
+
+    let sim = start_sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = common::sandbox_overrides(&sim.base_url(), common::TOKEN, "7");
+    let config = Config::resolve(&overrides, &FileConfig::default()).unwrap();
+    let journal = Journal::open(&journal_in(&dir), "7").unwrap();
+    let pin = Pin::parse(MANAGER.1).unwrap();
+    journal
+        .add_staff(
+            "ann",
+            "Ann Archer",
+            Role::Manager,
+            &pin,
+            None,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    let till = std::sync::Arc::new(
+        paywizard_till::till::Till::new(&config, journal, time::UtcOffset::UTC).unwrap(),
+    );
+    let (commands, command_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (event_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    worker::spawn(till, None, command_rx, event_tx);
+    let mut next = async |pick: &dyn Fn(&Event) -> bool| loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("the worker answers")
+            .expect("the worker runs");
+        if pick(&event) {
+            return event;
+        }
+    };
+    let mut issue = TillRequest::new(Operation::IssuePoints, CARD);
+    issue.points = Some(Points::new(5));
+
+    commands
+        .send(Command::Submit {
+            id: 1,
+            request: Box::new(issue.clone()),
+            authority: Box::new(Authority::nobody()),
+        })
+        .unwrap();
+    let Event::Finished { outcome, .. } = next(&|e| matches!(e, Event::Finished { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(outcome.status, Status::Rejected);
+    let refused = next(&|e| matches!(e, Event::NotPermitted(_))).await;
+    assert_eq!(refused, Event::NotPermitted(Refusal::SignOnNeeded));
+    assert!(sim.received().is_empty(), "nothing was sent");
+
+    commands
+        .send(Command::SignOn {
+            ticket: 7,
+            id: "ann".into(),
+            pin: Pin::parse("0000").unwrap(),
+        })
+        .unwrap();
+    let answer = next(&|e| matches!(e, Event::SignOn { .. })).await;
+    assert_eq!(
+        answer,
+        Event::SignOn {
+            ticket: 7,
+            answer: SignOnAnswer::Refused(SignOnRefusal::WrongPin {
+                id: "ann".into(),
+                attempts_left: 4
+            })
+        }
+    );
+    commands
+        .send(Command::SignOn {
+            ticket: 8,
+            id: "ANN".into(),
+            pin,
+        })
+        .unwrap();
+    let Event::SignOn {
+        ticket: 8,
+        answer: SignOnAnswer::SignedOn(ann),
+    } = next(&|e| matches!(e, Event::SignOn { .. })).await
+    else {
+        panic!("ann signs on")
+    };
+    assert_eq!(ann.member().name, "Ann Archer");
+
+    commands
+        .send(Command::Submit {
+            id: 2,
+            request: Box::new(issue),
+            authority: Box::new(Authority::cashier((*ann).clone())),
+        })
+        .unwrap();
+    let Event::Finished { outcome, entry, .. } =
+        next(&|e| matches!(e, Event::Finished { .. })).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(outcome.status, Status::Approved);
+    assert_eq!(entry.unwrap().cashier.as_deref(), Some("ann"));
+
+    commands.send(Command::LoadShiftX).unwrap();
+    let Event::ShiftX(x) = next(&|e| matches!(e, Event::ShiftX(_))).await else {
+        unreachable!()
+    };
+    assert_eq!((x.shift, x.totals.approved, x.totals.rejected), (1, 1, 0));
+    assert_eq!(x.by_cashier[0].cashier.as_deref(), Some("ann"));
+
+    commands
+        .send(Command::CloseShift(Box::new(Authority::cashier(*ann))))
+        .unwrap();
+    let Event::Z(z) = next(&|e| matches!(e, Event::Z(_))).await else {
+        unreachable!()
+    };
+    let ZAttempt::Closed(z) = *z else {
+        panic!("the Z is made: {z:?}")
+    };
+    assert_eq!((z.z, z.closed_by.as_deref()), (1, Some("ann")));
+    commands.send(Command::Shutdown).unwrap();
+}
