@@ -93,6 +93,10 @@ fn flush_scanner(app: &mut App) -> Vec<Effect> {
 }
 
 fn apply_all(app: &mut App, routed: Vec<Routed>) -> Vec<Effect> {
+    if app.screen != Screen::Till {
+        // Held for the till before sign-on took the screen back: not for anyone now.
+        return Vec::new();
+    }
     let mut effects = Vec::new();
     for r in routed {
         effects.extend(apply_routed(app, r));

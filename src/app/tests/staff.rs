@@ -641,3 +641,24 @@ fn a_managers_half_typed_pin_does_not_wait_behind_the_lock() {
     assert!(matches!(app.screen, Screen::Locked(_)));
     assert!(approval(&app).form.pin.is_empty());
 }
+
+#[test]
+fn keys_the_scanner_held_for_the_till_do_not_land_behind_sign_on() {
+    let mut app = signed_on_as(bob());
+    let at_ms = app.now_ms + 500;
+    update(
+        &mut app,
+        Msg::Key {
+            key: KeyEvent::new(KeyCode::Char('7'), KeyModifiers::NONE),
+            at_ms,
+        },
+    );
+    assert!(app.scanner.next_deadline().is_some(), "held for a moment");
+    update(
+        &mut app,
+        Msg::Worker(Event::NotPermitted(Refusal::NoLongerStaff("bob".into()))),
+    );
+    update(&mut app, Msg::Tick { at_ms: at_ms + 200 });
+    assert!(app.form.card.value().is_empty());
+    assert!(matches!(&app.screen, Screen::SignOn(f) if f.id.is_empty()));
+}
