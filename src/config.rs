@@ -244,6 +244,8 @@ pub struct FileConfig {
     pub manager_over: Option<String>,
     /// Minutes without a key before the screen locks itself.
     pub lock_after_min: Option<u64>,
+    /// The same in seconds, instead of `lock_after_min` (under a minute; tests use it).
+    pub lock_after_s: Option<u64>,
     /// Wrong PINs in a row that lock a staff id.
     pub pin_attempts: Option<u32>,
     /// Minutes such a lock lasts.
@@ -474,9 +476,25 @@ fn staff_settings(file: &FileConfig, currency: &Currency) -> Result<StaffSetting
             });
         }
     };
+    let lock_after = match (file.lock_after_s, file.lock_after_min) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::Invalid {
+                key: "lock_after_s",
+                reason: "set lock_after_min or lock_after_s, not both".into(),
+            });
+        }
+        (Some(s), None) if (1..=MAX_MINUTES * 60).contains(&s) => Duration::from_secs(s),
+        (Some(_), None) => {
+            return Err(ConfigError::Invalid {
+                key: "lock_after_s",
+                reason: format!("must be 1 to {} seconds", MAX_MINUTES * 60),
+            });
+        }
+        (None, minutes_given) => minutes(minutes_given, defaults.lock_after, "lock_after_min")?,
+    };
     Ok(StaffSettings {
         manager_over,
-        lock_after: minutes(file.lock_after_min, defaults.lock_after, "lock_after_min")?,
+        lock_after,
         pin_attempts,
         pin_lockout: minutes(
             file.pin_lockout_min,
@@ -768,6 +786,12 @@ mod tests {
         assert_eq!(c.staff.lock_after, Duration::from_secs(180));
         assert_eq!(c.staff.pin_attempts, 3);
         assert_eq!(c.staff.pin_lockout, Duration::from_secs(900));
+        let seconds = FileConfig {
+            lock_after_s: Some(45),
+            ..FileConfig::default()
+        };
+        let c = Config::resolve(&Overrides::default(), &seconds).unwrap();
+        assert_eq!(c.staff.lock_after, Duration::from_secs(45));
         for (file, key) in [
             (
                 FileConfig {
@@ -782,6 +806,21 @@ mod tests {
                     ..FileConfig::default()
                 },
                 "lock_after_min",
+            ),
+            (
+                FileConfig {
+                    lock_after_s: Some(0),
+                    ..FileConfig::default()
+                },
+                "lock_after_s",
+            ),
+            (
+                FileConfig {
+                    lock_after_s: Some(30),
+                    lock_after_min: Some(1),
+                    ..FileConfig::default()
+                },
+                "lock_after_s",
             ),
             (
                 FileConfig {

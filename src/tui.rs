@@ -17,14 +17,14 @@ use ratatui::DefaultTerminal;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::app::{App, Effect, Msg, start, update};
+use crate::app::{App, Effect, Msg, closing, start, update};
 use crate::ui;
 use crate::worker::{Command, Event};
 
 /// Runs the till screen until the cashier quits or a signal says stop. The terminal is
 /// restored on every path: here on return, and by ratatui's panic hook on a panic.
 pub async fn run(
-    app: App,
+    mut app: App,
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<Event>,
 ) -> io::Result<()> {
@@ -40,9 +40,15 @@ pub async fn run(
         restore_screen(info);
     }));
     let result = match execute!(stdout(), EnableBracketedPaste) {
-        Ok(()) => event_loop(&mut terminal, app, &commands, events, &mut stop).await,
+        Ok(()) => event_loop(&mut terminal, &mut app, &commands, events, &mut stop).await,
         Err(e) => Err(e),
     };
+    // However the screen closed (quit, signal, hang-up), whoever was signed on signs off.
+    for effect in closing(&mut app) {
+        if let Effect::Worker(command) = effect {
+            send(&commands, command);
+        }
+    }
     // The worker finishes what is in flight (it is journaled either way).
     let _ = commands.send(Command::Shutdown);
     restore();
@@ -104,7 +110,7 @@ impl Clock {
 
 async fn event_loop(
     terminal: &mut DefaultTerminal,
-    mut app: App,
+    app: &mut App,
     commands: &UnboundedSender<Command>,
     mut events: UnboundedReceiver<Event>,
     stop: &mut Signals,
@@ -112,21 +118,21 @@ async fn event_loop(
     let clock = Clock(Instant::now());
     let mut keys = spawn_terminal_reader(clock.0);
     let mut worker_alive = true;
-    update(&mut app, clock.wall_clock());
-    for effect in start(&mut app) {
+    update(app, clock.wall_clock());
+    for effect in start(app) {
         if let Effect::Worker(command) = effect {
             send(commands, command);
         }
     }
     let size = terminal.size()?;
     update(
-        &mut app,
+        app,
         Msg::Resize {
             w: size.width,
             h: size.height,
         },
     );
-    terminal.draw(|frame| ui::render(&app, frame))?;
+    terminal.draw(|frame| ui::render(app, frame))?;
     loop {
         let mut batch = Vec::new();
         let deadline = app.next_deadline();
@@ -170,16 +176,16 @@ async fn event_loop(
             });
         }
         // Journal times are wall-clock; the duplicate guard compares them with now.
-        update(&mut app, clock.wall_clock());
+        update(app, clock.wall_clock());
         for msg in batch {
-            for effect in update(&mut app, msg) {
+            for effect in update(app, msg) {
                 match effect {
                     Effect::Worker(command) => send(commands, command),
                     Effect::Quit => return Ok(()),
                 }
             }
         }
-        terminal.draw(|frame| ui::render(&app, frame))?;
+        terminal.draw(|frame| ui::render(app, frame))?;
     }
 }
 

@@ -6,10 +6,14 @@
 use std::path::PathBuf;
 
 use crate::api::{Balance, Operation, TillRequest};
-use crate::journal::{Report, Row};
+use crate::journal::{Authority, Pin, Refusal, Report, Row, ShiftTotals, SignedOn, ZAttempt};
+
+mod staff;
+
 use crate::outcome::{HistoryEntry, Outcome, Status};
 use crate::printer::{PrintNotice, Printing};
 use crate::receipt::Receipt;
+pub use staff::{SignOff, SignOnAnswer};
 
 /// Ties a submitted request to the events about it.
 pub type RequestId = u64;
@@ -17,10 +21,12 @@ pub type RequestId = u64;
 /// What the UI asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Journal, sign and send one request.
+    /// Journal, sign and send one request, as `authority` (the signed-on cashier, and a
+    /// manager approving this one request; nobody while the till has no staff).
     Submit {
         id: RequestId,
         request: Box<TillRequest>,
+        authority: Box<Authority>,
     },
     /// Load a page of history, newest first, older than row `before` (None = newest).
     LoadHistory { before: Option<i64>, limit: usize },
@@ -31,8 +37,28 @@ pub enum Command {
     Resend { id: RequestId, row: i64 },
     /// Ask the card of an open row for its balances, to see whether it went through.
     CheckRowBalance { row: i64 },
-    /// Close an open row by hand, with the cashier's reason.
-    Abandon { row: i64, reason: String },
+    /// Close an open row by hand, with the cashier's reason (a manager's call once the
+    /// till has staff: `authority` holds one).
+    Abandon {
+        row: i64,
+        reason: String,
+        authority: Box<Authority>,
+    },
+    /// Check a staff id and PIN (about 130 ms, on a blocking thread); answered by
+    /// `Event::SignOn` with the same ticket. Wrong PINs count towards the id's lockout.
+    SignOn {
+        ticket: RequestId,
+        id: String,
+        pin: Pin,
+    },
+    /// Journal that this member signed on at the screen.
+    RecordSignOn(Box<SignedOn>),
+    /// Journal that this member signed off at the screen, and why.
+    RecordSignOff { who: Box<SignedOn>, why: SignOff },
+    /// The open shift's totals (the X report).
+    LoadShiftX,
+    /// Close the shift (the Z report): `authority` must hold a manager once there are staff.
+    CloseShift(Box<Authority>),
     /// Today's totals.
     LoadReport,
     /// Write a receipt for the printer spooler.
@@ -122,6 +148,18 @@ pub enum Event {
     Sync(crate::store::background::SyncStatus),
     /// Something the cashier must know that is not a request outcome (journal failure).
     Problem(String),
+    /// The answer to `Command::SignOn` with this ticket.
+    SignOn {
+        ticket: RequestId,
+        answer: SignOnAnswer,
+    },
+    /// A request was refused before anything was sent because of who asked (the till has
+    /// staff now, or the cashier was removed); sent after its `Finished`.
+    NotPermitted(Refusal),
+    /// The open shift's totals for `LoadShiftX` (times in the till's local offset).
+    ShiftX(Box<ShiftTotals>),
+    /// What `CloseShift` came to (times in the till's local offset).
+    Z(Box<ZAttempt>),
 }
 
 use std::sync::Arc;
@@ -188,11 +226,37 @@ async fn run(
             let _ = events.send(event);
         };
         match command {
-            Command::Submit { id, request } => {
+            Command::Submit {
+                id,
+                request,
+                authority,
+            } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
-                in_flight.spawn(async move { submit(&till, id, request, &events).await });
+                in_flight.spawn(async move {
+                    submit(&till, id, request, &authority, &events).await;
+                });
             }
+            Command::SignOn { ticket, id, pin } => {
+                let till = Arc::clone(&till);
+                let events = events.clone();
+                in_flight.spawn(async move {
+                    let answer = staff::sign_on(till, id, pin).await;
+                    let _ = events.send(Event::SignOn { ticket, answer });
+                });
+            }
+            Command::RecordSignOn(who) => {
+                if let Some(problem) = staff::record_sign_on(&till, &who) {
+                    send(problem);
+                }
+            }
+            Command::RecordSignOff { who, why } => {
+                if let Some(problem) = staff::record_sign_off(&till, &who, why) {
+                    send(problem);
+                }
+            }
+            Command::LoadShiftX => send(staff::shift_x(&till)),
+            Command::CloseShift(authority) => send(staff::close_shift(&till, &authority)),
             Command::Resend { id, row } => {
                 let till = Arc::clone(&till);
                 let events = events.clone();
@@ -223,7 +287,11 @@ async fn run(
                     Err(e) => Event::Problem(format!("cannot read the journal: {e}")),
                 });
             }
-            Command::Abandon { row, reason } => send(abandon(&till, row, &reason)),
+            Command::Abandon {
+                row,
+                reason,
+                authority,
+            } => send(abandon(&till, row, &reason, &authority)),
             Command::LoadReport => {
                 let offset = till.offset();
                 let today = OffsetDateTime::now_utc().to_offset(offset).date();
@@ -333,11 +401,10 @@ fn load_receipt(till: &Till, row: i64, store: &str) -> Event {
     }
 }
 
-fn abandon(till: &Till, row: i64, reason: &str) -> Event {
-    let mut journal = till.journal();
-    let result = journal
-        .mark_abandoned(row, reason, OffsetDateTime::now_utc())
-        .and_then(|()| journal.row(row));
+fn abandon(till: &Till, row: i64, reason: &str, authority: &Authority) -> Event {
+    let result = till
+        .abandon(row, reason, authority)
+        .and_then(|()| till.journal().row(row));
     match result {
         Ok(Some(row)) => Event::RowChanged(row.to_history(till.offset())),
         Ok(None) => Event::Problem(format!("row {row} is not in the journal")),
@@ -426,6 +493,7 @@ async fn submit(
     till: &Till,
     id: RequestId,
     request: Box<TillRequest>,
+    authority: &Authority,
     events: &UnboundedSender<Event>,
 ) {
     let mut progress = |stage: Stage| {
@@ -436,7 +504,7 @@ async fn submit(
         let _ = events.send(rejected(id, &request, reason));
         return;
     }
-    match till.execute(&request, &mut progress).await {
+    match till.execute_as(&request, authority, &mut progress).await {
         Ok(finished) => {
             let voided = (request.operation == Operation::Void
                 && finished.outcome.status == Status::Approved)
@@ -452,6 +520,9 @@ async fn submit(
         }
         Err(e) => {
             let _ = events.send(rejected(id, &request, e.to_string()));
+            if let crate::till::TillError::NotPermitted(refusal) = e {
+                let _ = events.send(Event::NotPermitted(refusal));
+            }
         }
     }
 }

@@ -740,6 +740,7 @@ mod worker_printing {
                 .send(Command::Submit {
                     id,
                     request: Box::new(request),
+                    authority: Default::default(),
                 })
                 .unwrap();
         }

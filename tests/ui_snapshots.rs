@@ -49,7 +49,9 @@ fn press(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
             at_ms,
         },
     );
-    if let Some(at_ms) = app.next_deadline() {
+    // Only a deadline this close is the scanner's (a signed-on till's idle lock is minutes
+    // away, and the person is still typing).
+    if let Some(at_ms) = app.next_deadline().filter(|d| *d <= at_ms + 1_000) {
         send(app, Msg::Tick { at_ms });
     }
 }
@@ -387,7 +389,9 @@ fn burst(app: &mut App, text: &str, suffix: Option<KeyCode>) {
         );
         at_ms += 2;
     }
-    if let Some(at_ms) = app.next_deadline() {
+    // Only a deadline this close is the scanner's (a signed-on till's idle lock is minutes
+    // away, and the person is still typing).
+    if let Some(at_ms) = app.next_deadline().filter(|d| *d <= at_ms + 1_000) {
         send(app, Msg::Tick { at_ms });
     }
 }
@@ -945,3 +949,7 @@ fn a_reprint_from_the_history_says_copy() {
     );
     snap("receipt_reprint_copy", &app);
 }
+
+// A till with staff: sign-on, the lock, a manager's approval, the shift (X and Z).
+#[path = "ui_snapshots/staff.rs"]
+mod staff;

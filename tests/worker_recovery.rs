@@ -81,6 +81,7 @@ impl Rig {
             .send(Command::Submit {
                 id,
                 request: Box::new(request),
+                authority: Default::default(),
             })
             .unwrap();
         self.next(|e| match e {
@@ -199,6 +200,7 @@ async fn abandoning_a_row_closes_it_with_the_reason_and_the_report_counts_it() {
         .send(Command::Abandon {
             row,
             reason: "  ".into(),
+            authority: Default::default(),
         })
         .unwrap();
     let problem = rig
@@ -213,6 +215,7 @@ async fn abandoning_a_row_closes_it_with_the_reason_and_the_report_counts_it() {
         .send(Command::Abandon {
             row,
             reason: "customer paid cash".into(),
+            authority: Default::default(),
         })
         .unwrap();
     let entry = rig
@@ -273,6 +276,7 @@ async fn a_void_marks_the_sale_it_reverses_as_voided_in_the_history() {
         .send(Command::Submit {
             id: 2,
             request: Box::new(void),
+            authority: Default::default(),
         })
         .unwrap();
     let changed = rig
@@ -350,6 +354,7 @@ async fn a_tip_from_the_history_takes_the_card_from_the_journaled_sale() {
         .send(Command::Submit {
             id: 2,
             request: Box::new(tip),
+            authority: Default::default(),
         })
         .unwrap();
     let outcome = rig
@@ -431,6 +436,7 @@ async fn a_tip_from_the_history_on_a_voided_sale_is_refused_before_sending() {
         .send(Command::Submit {
             id: 2,
             request: Box::new(void),
+            authority: Default::default(),
         })
         .unwrap();
     let voided = rig
@@ -458,6 +464,7 @@ async fn a_tip_from_the_history_on_a_voided_sale_is_refused_before_sending() {
         .send(Command::Submit {
             id: 3,
             request: Box::new(tip),
+            authority: Default::default(),
         })
         .unwrap();
     let outcome = rig

@@ -1,6 +1,6 @@
 //! What the worker reports, folded into the screen's state.
 
-use super::overlays::{receipt, recover, report};
+use super::overlays::{receipt, recover, report, shift};
 use super::printing;
 use super::recovery::BalanceCheck;
 use super::status::{Finished, StatusView};
@@ -65,6 +65,12 @@ pub(super) fn on_worker(app: &mut App, event: Event) -> Vec<Effect> {
         }
         Event::Problem(p) => app.problem = Some(p),
         Event::Sync(status) => app.store = Some(status),
+        Event::SignOn { ticket, answer } => {
+            return super::sign_on::answered(app, ticket, answer);
+        }
+        Event::NotPermitted(refusal) => super::staff::refused(app, refusal),
+        Event::ShiftX(totals) => shift::loaded(app, totals),
+        Event::Z(attempt) => shift::z_answer(app, *attempt),
     }
     Vec::new()
 }
@@ -96,7 +102,13 @@ fn finished(
             copy: false,
             reverses: reverses.as_ref(),
         };
-        if let Some(model) = receipts::marked(&app.issuer, entry.at, &outcome, &marks) {
+        if let Some(mut model) = receipts::marked(&app.issuer, entry.at, &outcome, &marks) {
+            // Who served: as the journal row records it (the member signed on when it
+            // was sent), so the paper and a later reprint from the journal agree.
+            model.cashier = entry
+                .cashier
+                .clone()
+                .or_else(|| app.staff.signed_on.as_ref().map(|s| s.id().to_owned()));
             effects.extend(printing::approved(app, model));
         }
     }

@@ -8,7 +8,7 @@ use super::form::{CARD_MAX, FieldId};
 use super::keys::{self, Action};
 use super::overlays::{self, Overlay, quit, recover};
 use super::scanner::{Routed, ScanKey, normalize_paste};
-use super::screen::Fit;
+use super::screen::{Fit, Screen};
 use super::till_keys::{self, card_arrived, type_into_field};
 use super::{App, Effect, Focus, Tone};
 use crate::api::EntryType;
@@ -16,6 +16,17 @@ use crate::api::EntryType;
 pub(super) fn on_key(app: &mut App, key: KeyEvent, at_ms: u64) -> Vec<Effect> {
     if app.fit() == Fit::TooSmall {
         return too_small_key(app, key);
+    }
+    if app.screen != Screen::Till {
+        // Sign-on and the lock: an id and a PIN, straight from the terminal.
+        return super::sign_on::on_key(app, key);
+    }
+    if app.overlay.takes_pin() {
+        // What the scanner held back goes where it was typed, then the PIN window has the
+        // keys to itself: digits typed fast are a PIN here, never a scan.
+        let mut effects = flush_scanner(app);
+        effects.extend(overlays::on_key(app, key));
+        return effects;
     }
     if let Overlay::Recovery(window) = &app.overlay
         && window.unseen_at(at_ms)
@@ -41,6 +52,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent, at_ms: u64) -> Vec<Effect> {
 /// works, and so does the answer to its question (which the small screen shows).
 fn too_small_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let context = app.context();
+    if context == keys::Context::Locked {
+        return Vec::new();
+    }
     match keys::action(context, &key) {
         Some(Action::Quit) => quit::request(app),
         Some(Action::Yes | Action::No) if app.overlay == Overlay::ConfirmQuit => {
@@ -79,6 +93,10 @@ fn flush_scanner(app: &mut App) -> Vec<Effect> {
 }
 
 fn apply_all(app: &mut App, routed: Vec<Routed>) -> Vec<Effect> {
+    if app.screen != Screen::Till {
+        // Held for the till before sign-on took the screen back: not for anyone now.
+        return Vec::new();
+    }
     let mut effects = Vec::new();
     for r in routed {
         effects.extend(apply_routed(app, r));
@@ -181,6 +199,10 @@ pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     let effects = flush_scanner(app);
+    if app.screen != Screen::Till {
+        // An id and a PIN are typed, never pasted.
+        return effects;
+    }
     if app.overlay.is_open() {
         app.say(
             "pasted text is not used while a window is open",

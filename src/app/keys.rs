@@ -6,6 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::form::FieldId;
+use super::overlays::ZState;
 use super::printing::Paper;
 use super::{App, Overlay};
 use crate::api::Operation;
@@ -24,6 +25,14 @@ pub enum Context {
     Reason,
     Report,
     Receipt,
+    /// The sign-on screen.
+    SignOn,
+    /// The locked screen.
+    Locked,
+    /// A manager's ID and PIN, approving one action.
+    Approval,
+    /// The shift's X report, and its Z.
+    Shift,
 }
 
 /// What a key does.
@@ -71,6 +80,13 @@ pub enum Action {
     /// Print the receipts the printer did not take.
     Retry,
     Close,
+    /// Check the typed staff id and PIN (sign on, unlock, approve).
+    SignOn,
+    SignOff,
+    /// The open shift's totals (the X report).
+    ShiftX,
+    /// Close the shift (the Z report).
+    CloseShift,
 }
 
 /// One key: a code and the modifiers that must be held (Shift is ignored for letters, whose
@@ -159,6 +175,16 @@ fn has_open_rows(app: &App) -> bool {
     app.recovery.selected_row().is_some()
 }
 
+fn signed_on(app: &App) -> bool {
+    app.staff.signed_on.is_some()
+}
+
+/// The shift window shows a shift that a Z could still close.
+fn z_open(app: &App) -> bool {
+    matches!(&app.overlay, Overlay::Shift(w)
+        if !matches!(w.z, ZState::Closed(_) | ZState::Closing))
+}
+
 fn receipts_enabled(app: &App) -> bool {
     app.receipts_enabled
 }
@@ -194,11 +220,13 @@ fn others_wait(app: &App) -> bool {
 }
 
 use Context::{
-    Duplicate as DUP, Form as FORM, Help as HELP, History as HIST, Quit as QUIT,
-    Receipt as RECEIPT, Recovery as REC, Report as REPORT, Void as VOID,
+    Approval as APPROVAL, Duplicate as DUP, Form as FORM, Help as HELP, History as HIST,
+    Locked as LOCKED, Quit as QUIT, Receipt as RECEIPT, Recovery as REC, Report as REPORT,
+    Shift as SHIFT, SignOn as SIGN_ON, Void as VOID,
 };
 
 const TILL: &[Context] = &[FORM, HIST];
+/// Where Ctrl+Q quits: everywhere but behind the lock (the locked screen acts on nothing).
 const EVERYWHERE: &[Context] = &[
     FORM,
     HIST,
@@ -210,7 +238,14 @@ const EVERYWHERE: &[Context] = &[
     Context::Reason,
     REPORT,
     RECEIPT,
+    SIGN_ON,
+    APPROVAL,
+    SHIFT,
 ];
+/// Windows that scroll.
+const SCROLLED: &[Context] = &[HELP, REPORT, RECEIPT, SHIFT];
+/// Where a staff id and PIN are typed.
+const CREDENTIALS: &[Context] = &[SIGN_ON, LOCKED, APPROVAL];
 
 const F_KEYS: &[Key] = &[
     Key::plain(KeyCode::F(2)),
@@ -268,6 +303,25 @@ pub const BINDINGS: &[Binding] = &[
     Some("do not send"), None },
     bind! { EVERYWHERE, &[Key::ctrl('q'), Key::ctrl('c')], "Ctrl+Q", Action::Quit,
     None, Some("quit from anywhere (asks if sending or with unknowns)") },
+    // A staff id and PIN: sign-on, the locked screen, a manager's approval.
+    bind! { &[SIGN_ON, LOCKED], &[Key::plain(KeyCode::Enter)], "Enter", Action::SignOn,
+    Some("sign on"), Some("sign-on, lock, manager approval: ID, Enter, PIN, Enter") },
+    bind! { &[APPROVAL], &[Key::plain(KeyCode::Enter)], "Enter", Action::SignOn,
+    Some("approve"), None },
+    bind! { &[APPROVAL], &[Key::plain(KeyCode::Esc)], "Esc", Action::No,
+    Some("cancel (nothing is sent)"), None },
+    bind! { CREDENTIALS, &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::Down)], "Tab", Action::NextField,
+    Some("ID / PIN"), None },
+    bind! { CREDENTIALS, &[Key::plain(KeyCode::BackTab), Key::plain(KeyCode::Up)], "Shift+Tab", Action::PrevField,
+    None, None },
+    bind! { CREDENTIALS, &[Key::plain(KeyCode::Backspace)], "⌫", Action::Edit,
+    None, None },
+    bind! { CREDENTIALS, &[Key::ctrl('u')], "Ctrl+U", Action::DeleteField,
+    None, None },
+    bind! { &[SIGN_ON, LOCKED], &[Key::plain(KeyCode::Esc)], "Esc", Action::Clear,
+    Some("clear PIN"), None },
+    bind! { &[SIGN_ON], &[], "Ctrl+Q", Action::Quit,
+    Some("quit"), None },
     // The form.
     bind! { &[FORM], &[Key::plain(KeyCode::Enter)], "Enter", Action::Send,
     Some("send"), Some("send (only when every field is valid)") },
@@ -299,6 +353,8 @@ pub const BINDINGS: &[Binding] = &[
     Some("quit"), None },
     bind! { &[HIST], &[Key::ch('q')], "q", Action::Quit,
     Some("quit"), Some("quit, from the history (in a field q is a letter)") },
+    bind! { TILL, &[Key::ctrl('x')], "Ctrl+X", Action::SignOff,
+    Some("sign off"), Some("sign off: back to the sign-on screen"), signed_on },
     bind! { &[FORM], &[Key::ctrl('o')], "Ctrl+O", Action::Customer,
     Some("customer"), Some("customer info open/close (Top-up, Activate)"), has_customer },
     bind! { &[FORM], &[Key::ctrl('n')], "Ctrl+N", Action::UseName,
@@ -348,6 +404,12 @@ pub const BINDINGS: &[Binding] = &[
     Some("cancel"), None },
     bind! { &[REPORT], &[Key::ch('r')], "R", Action::Refresh,
     Some("refresh"), None },
+    bind! { &[REPORT], &[Key::ch('x')], "X", Action::ShiftX,
+    Some("shift so far"), Some("totals: X shows the shift so far; Z there closes it") },
+    bind! { &[SHIFT], &[Key::ch('z')], "Z", Action::CloseShift,
+    Some("close the shift"), None, z_open },
+    bind! { &[SHIFT], &[Key::ch('r')], "R", Action::Refresh,
+    Some("refresh"), None },
     bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,
     Some("print"), Some("receipt: print (again: a COPY); R: print those kept"), prints_original },
     bind! { &[RECEIPT], &[Key::ch('p')], "P", Action::Print,
@@ -358,19 +420,19 @@ pub const BINDINGS: &[Binding] = &[
     Some("print the kept"), None, others_wait },
     bind! { &[RECEIPT], &[Key::ch('s')], "S", Action::Save,
     Some("save to file"), Some("receipt: save as a file for a spooler (again: COPY)"), receipts_enabled },
-    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
+    bind! { SCROLLED, &[Key::plain(KeyCode::Up), Key::ch('k')], "↑", Action::Up,
     None, None },
-    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,
+    bind! { SCROLLED, &[Key::plain(KeyCode::Down), Key::ch('j')], "↑↓", Action::Down,
     Some("scroll"), None },
-    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::PageUp)], "PgUp", Action::PageUp,
+    bind! { SCROLLED, &[Key::plain(KeyCode::PageUp)], "PgUp", Action::PageUp,
     None, None },
-    bind! { &[HELP, REPORT, RECEIPT], &[Key::plain(KeyCode::PageDown)], "PgDn", Action::PageDown,
+    bind! { SCROLLED, &[Key::plain(KeyCode::PageDown)], "PgDn", Action::PageDown,
     None, None },
     bind! { &[HELP], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::F(1)), Key::ch('?'), Key::ch('q'), Key::plain(KeyCode::Enter) ], "Esc", Action::Close,
     Some("close help"), None },
     bind! { &[REC], &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('r')], "Esc", Action::Close,
     Some("close"), Some("in a window: Esc closes it") },
-    bind! { &[REPORT], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Enter), Key::ch('q'), Key::ctrl('t') ], "Esc", Action::Close,
+    bind! { &[REPORT, SHIFT], &[ Key::plain(KeyCode::Esc), Key::plain(KeyCode::Enter), Key::ch('q'), Key::ctrl('t') ], "Esc", Action::Close,
     Some("close"), None },
     bind! { &[RECEIPT], &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ctrl('p')], "Esc", Action::Close,
     Some("close"), None },

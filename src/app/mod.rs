@@ -14,6 +14,8 @@ pub mod printing;
 pub mod recovery;
 pub mod scanner;
 pub mod screen;
+pub mod sign_on;
+pub mod staff;
 pub mod status;
 mod submit;
 mod till_keys;
@@ -34,7 +36,10 @@ use printing::{LastReceipt, PrinterView};
 use recovery::Recovery;
 use scanner::Scanner;
 use screen::{Fit, Screen};
+use staff::Staff;
 use status::StatusView;
+
+pub use staff::closing;
 
 /// Something that happened, with the time it happened (ms since the till started).
 // A worker event (a history row with its cashier) is the big one; messages are moved once
@@ -126,6 +131,8 @@ impl WallClock {
 #[derive(Debug, Clone)]
 pub struct App {
     pub screen: Screen,
+    /// Who is signed on, and what needs a manager (nothing while the till has no staff).
+    pub staff: Staff,
     pub mode: Mode,
     pub store_name: String,
     pub till_id: String,
@@ -177,6 +184,7 @@ impl App {
     pub fn new(config: &Config) -> App {
         App {
             screen: Screen::Till,
+            staff: Staff::new(config),
             mode: config.mode,
             store_name: config.store_name.clone(),
             till_id: config.till_id.clone(),
@@ -217,16 +225,30 @@ impl App {
         }
     }
 
+    /// The till has staff (the journal says so at start): the screen opens on sign-on.
+    pub fn with_staff(mut self, has_staff: bool) -> App {
+        if has_staff {
+            staff::require_sign_on(&mut self);
+        }
+        self
+    }
+
     pub fn in_flight(&self) -> bool {
         self.status.in_flight().is_some()
     }
 
     /// Who has the keys right now.
     pub fn context(&self) -> Context {
-        self.overlay.context().unwrap_or(match self.focus {
-            Focus::Form => Context::Form,
-            Focus::History => Context::History,
-        })
+        match (&self.screen, self.overlay.context()) {
+            (Screen::Locked(_), _) => Context::Locked,
+            (Screen::SignOn(_), Some(Context::Quit)) => Context::Quit,
+            (Screen::SignOn(_), _) => Context::SignOn,
+            (Screen::Till, Some(context)) => context,
+            (Screen::Till, None) => match self.focus {
+                Focus::Form => Context::Form,
+                Focus::History => Context::History,
+            },
+        }
     }
 
     /// How the screen fits the terminal; a size not reported yet counts as roomy.
@@ -238,17 +260,27 @@ impl App {
     }
 
     /// When the runtime should send the next `Tick`: every 100 ms while a request is in
-    /// flight (spinner, elapsed time), when the scanner's quiet time runs out, and at once
-    /// when a window that opened by itself needs to know when it was first on screen.
+    /// flight (spinner, elapsed time), when the scanner's quiet time runs out, at once
+    /// when a window that opened by itself needs to know when it was first on screen, and
+    /// when the till screen is due to lock itself.
     pub fn next_deadline(&self) -> Option<u64> {
+        let till = self.screen == Screen::Till;
         let spinner = self.in_flight().then(|| (self.now_ms / 100 + 1) * 100);
-        let unseen =
-            (self.overlay.waits_to_be_seen() || self.recovery.offer_due).then_some(self.now_ms);
+        // A window waiting for the till screen (the recovery offer) waits without ticking.
+        let unseen = (till && (self.overlay.waits_to_be_seen() || self.recovery.offer_due))
+            .then_some(self.now_ms);
         let deferred = self.deferred.is_some().then_some(self.now_ms);
-        [spinner, self.scanner.next_deadline(), unseen, deferred]
-            .into_iter()
-            .flatten()
-            .min()
+        let lock = self.staff.lock_due_at().filter(|_| till);
+        [
+            spinner,
+            self.scanner.next_deadline(),
+            unseen,
+            deferred,
+            lock,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn say(&mut self, text: impl Into<String>, tone: Tone) {
@@ -313,17 +345,22 @@ fn step(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.now_ms = app.now_ms.max(at_ms);
             app.notice = None;
             app.touched = true;
+            staff::input_at(app, at_ms);
             input::on_key(app, key, at_ms)
         }
         Msg::Paste { text, at_ms } => {
             app.now_ms = app.now_ms.max(at_ms);
             app.notice = None;
             app.touched = true;
+            staff::input_at(app, at_ms);
             input::on_paste(app, &text)
         }
         Msg::Tick { at_ms } => {
             app.now_ms = app.now_ms.max(at_ms);
-            app.overlay.seen_at(at_ms);
+            staff::lock_if_idle(app, at_ms);
+            if app.screen == Screen::Till {
+                app.overlay.seen_at(at_ms);
+            }
             input::on_tick(app, at_ms)
         }
         Msg::Resize { w, h } => {

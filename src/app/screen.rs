@@ -1,12 +1,19 @@
 //! Which screen is up, and how much of it the terminal has room for.
 
-/// The screens the till can show. Sign-on and a locked till join this list as screens of
-/// their own, each with its own keys and drawing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use super::sign_on::SignOnForm;
+
+/// The screens the till can show, each with its own keys and drawing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Screen {
+    /// The till has staff and nobody is signed on: a staff ID and PIN, nothing else.
+    SignOn(Box<SignOnForm>),
     /// The cashier's screen: form, status, history.
     #[default]
     Till,
+    /// Nobody touched the till for `lock_after`: the member signed on unlocks it with
+    /// their PIN, or someone else signs on in their place. A request in flight, the
+    /// recovery queue and open windows carry on behind it; no key reaches them.
+    Locked(Box<SignOnForm>),
 }
 
 /// How the till screen fits the terminal.

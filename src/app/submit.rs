@@ -1,10 +1,12 @@
 //! Enter on the form: check it, ask where a yes is needed (a void, a repeat of a recent
 //! sale), and hand the request to the worker.
 
+use super::overlays::approval::{self, PendingAction};
 use super::overlays::{duplicate, void};
 use super::status::{Asked, InFlight, StatusView, Step};
 use super::{App, Effect, Focus};
 use crate::api::{Operation, TillRequest, mask_account};
+use crate::journal::Authority;
 use crate::outcome::HistoryEntry;
 use crate::worker::Command;
 
@@ -83,12 +85,35 @@ pub(super) fn void_row(app: &mut App, sale: HistoryEntry, checkout_id: &str) -> 
     }
 }
 
-/// Hands a checked request to the worker and shows it in flight. A void shows the sale it
-/// reverses (it carries no card of its own).
+/// A checked request the cashier has confirmed: to the worker as the signed-on member, or
+/// first to a manager where it needs one (a void; money over `manager_over`) and the
+/// cashier is not one.
 pub(super) fn dispatch(
     app: &mut App,
     request: TillRequest,
     reverses: Option<HistoryEntry>,
+) -> Vec<Effect> {
+    if app.staff.approval_needed_to_send(&request) {
+        approval::ask(
+            app,
+            PendingAction::Submit {
+                request: Box::new(request),
+                reverses: reverses.map(Box::new),
+            },
+        );
+        return Vec::new();
+    }
+    let authority = app.staff.authority();
+    send(app, request, reverses, authority)
+}
+
+/// Hands a checked request to the worker as `authority` and shows it in flight. A void
+/// shows the sale it reverses (it carries no card of its own).
+pub(super) fn send(
+    app: &mut App,
+    request: TillRequest,
+    reverses: Option<HistoryEntry>,
+    authority: Authority,
 ) -> Vec<Effect> {
     let id = app.next_request_id();
     app.form.dirty = false;
@@ -119,5 +144,6 @@ pub(super) fn dispatch(
     vec![Effect::Worker(Command::Submit {
         id,
         request: Box::new(request),
+        authority: Box::new(authority),
     })]
 }

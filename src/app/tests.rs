@@ -58,7 +58,7 @@ fn submits(effects: &[Effect]) -> Vec<(RequestId, TillRequest)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Worker(Command::Submit { id, request }) => Some((*id, (**request).clone())),
+            Effect::Worker(Command::Submit { id, request, .. }) => Some((*id, (**request).clone())),
             _ => None,
         })
         .collect()
@@ -737,7 +737,8 @@ fn abandoning_needs_a_reason() {
         effects,
         vec![Effect::Worker(Command::Abandon {
             row: 7,
-            reason: "card refunded in cash".into()
+            reason: "card refunded in cash".into(),
+            authority: Default::default(),
         })]
     );
     update(
@@ -987,4 +988,5 @@ fn a_resend_that_cannot_start_frees_the_status_and_says_why() {
 
 mod printing;
 mod safety;
+mod staff;
 mod visible;

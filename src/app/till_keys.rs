@@ -139,6 +139,7 @@ pub(super) fn on_command(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Action::Void => return from_history(app, Operation::Void),
         Action::Tip => return from_history(app, Operation::Tip),
         Action::Back => app.focus = Focus::Form,
+        Action::SignOff => return super::staff::sign_off(app),
         Action::Switch
         | Action::Pick
         | Action::Yes
@@ -150,7 +151,10 @@ pub(super) fn on_command(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         | Action::Save
         | Action::Print
         | Action::Retry
-        | Action::Close => {}
+        | Action::Close
+        | Action::SignOn
+        | Action::ShiftX
+        | Action::CloseShift => {}
     }
     Vec::new()
 }

@@ -404,7 +404,12 @@ pub(crate) async fn tui_main(global: &GlobalArgs, offset: time::UtcOffset) -> Re
         command_rx,
         event_tx,
     );
-    let app = crate::app::App::new(&session.config);
+    // With staff, the screen opens on sign-on; without, it works as it always did.
+    let has_staff = session
+        .till
+        .has_staff()
+        .map_err(|e| Failure::Other(format!("journal: {e}")))?;
+    let app = crate::app::App::new(&session.config).with_staff(has_staff);
     let shown = crate::tui::run(app, command_tx, event_rx).await;
     if let Some(sync) = sync {
         sync.abort();

@@ -106,7 +106,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     .style(line_style);
     frame.render_widget(Paragraph::new(left).style(line_style), top);
     frame.render_widget(Paragraph::new(connection(app, false)), top);
-    let info = Line::from(vec![
+    let mut info = Line::from(vec![
         Span::styled(format!(" {}", app.store_name), theme::bold()),
         Span::styled(
             format!(" · till {} · channel {}", app.till_id, app.channel),
@@ -114,6 +114,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         Span::styled(format!(" · {}", app.limits.currency.code()), theme::dim()),
     ]);
+    // Who is signed on comes first: it is who every row is recorded under.
+    if let Some(who) = cashier(app, 24) {
+        info.spans.insert(0, Span::raw(" "));
+        info.spans.insert(0, who);
+    }
     let mut right: Vec<Span<'static>> = Vec::new();
     if let Some(warning) = unknown_count(app, false) {
         right.extend(warning.spans);
@@ -128,17 +133,38 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // The right side wins: it is what needs acting on.
     let [info_area, _] = bottom.layout(&ratatui::layout::Layout::horizontal([
         ratatui::layout::Constraint::Fill(1),
-        ratatui::layout::Constraint::Length(u16::try_from(right.width()).unwrap_or(u16::MAX)),
+        // A column between them, so a cut-off line never runs into the warning.
+        ratatui::layout::Constraint::Length(
+            u16::try_from(right.width() + usize::from(right.width() > 0)).unwrap_or(u16::MAX),
+        ),
     ]));
     frame.render_widget(Paragraph::new(info), info_area);
     frame.render_widget(Paragraph::new(right), bottom);
 }
 
+/// The member signed on, name (cut to `room` characters) and role.
+fn cashier(app: &App, room: usize) -> Option<Span<'static>> {
+    let who = app.staff.signed_on.as_ref()?.member();
+    let mut name: String = who.name.chars().take(room).collect();
+    if who.name.chars().count() > room {
+        name.pop();
+        name.push('…');
+    }
+    Some(Span::styled(
+        format!(" {name} · {} ", who.role),
+        theme::selected_tab(),
+    ))
+}
+
 /// One line for a small terminal: environment (still saying when it is not real), the
-/// unknown count, and the connection.
+/// member signed on, the unknown count, and the connection.
 pub fn render_compact(app: &App, frame: &mut Frame, area: Rect) {
     let (badge, badge_style, line_style) = mode_badge(app.mode);
-    let right = unknown_count(app, true).unwrap_or_else(|| connection(app, true));
+    let mut right = unknown_count(app, true).unwrap_or_else(|| connection(app, true));
+    if let Some(who) = cashier(app, 12) {
+        right.spans.insert(0, Span::raw(" "));
+        right.spans.insert(0, who);
+    }
     let room = usize::from(area.width).saturating_sub(right.width() + 1 + badge.len());
     let note = match not_real(app.mode) {
         Some(words) if words.chars().count() < room => format!(" {words}"),

@@ -17,6 +17,8 @@ const OP: usize = 13;
 const CARD: usize = 14;
 const QTY: usize = 12;
 const STATE: usize = 9;
+/// Who ran it (`bob`, or `bob ✓ann` when a manager approved it).
+const WHO: usize = 12;
 
 /// Below this many columns a row drops seconds, the entry type and the first digits group.
 const NARROW: usize = 69;
@@ -43,6 +45,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, borders: Borders) {
     let inner = block.inner(area);
     let width = usize::from(inner.width);
     let show_detail = width >= 100;
+    // Who ran each row, where the till has staff (or had: older rows may name someone).
+    let show_cashier =
+        show_detail && (app.staff.required || history.entries.iter().any(|e| e.cashier.is_some()));
     let narrow = width < NARROW;
     let mut lines = Vec::with_capacity(usize::from(inner.height));
     let header = if narrow {
@@ -52,12 +57,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, borders: Borders) {
         )
     } else {
         format!(
-            "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}",
+            "  {:<TIME$}  {:<OP$}  {:<CARD$}  E  {:<QTY$}  {:<STATE$}{}{}",
             "Time",
             "Operation",
             "Card",
             "Amount",
             "Outcome",
+            if show_cashier {
+                format!("  {:<WHO$}", "Cashier")
+            } else {
+                String::new()
+            },
             if show_detail {
                 "  checkoutId / message"
             } else {
@@ -82,7 +92,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, borders: Borders) {
         let mut line = if narrow {
             narrow_row(entry)
         } else {
-            row(entry, show_detail)
+            row(entry, show_detail, show_cashier)
         };
         // A marker as well as the highlight, so the selection survives any colour scheme.
         line.spans
@@ -100,7 +110,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, borders: Borders) {
     }
 }
 
-fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
+fn row(entry: &HistoryEntry, show_detail: bool, show_cashier: bool) -> Line<'static> {
     let at = entry.at;
     let state = state_word(entry.state);
     let mut spans = vec![
@@ -116,6 +126,9 @@ fn row(entry: &HistoryEntry, show_detail: bool) -> Line<'static> {
         )),
         Span::styled(format!("{state:<STATE$}"), theme::row_state(entry.state)),
     ];
+    if show_cashier {
+        spans.push(Span::raw(format!("  {:<WHO$}", truncate(&who(entry), WHO))));
+    }
     if show_detail {
         let detail = match (&entry.checkout_id, entry.msg.is_empty()) {
             (Some(c), true) => c.clone(),
@@ -166,6 +179,15 @@ fn narrow_row(entry: &HistoryEntry) -> Line<'static> {
             theme::row_state(entry.state),
         ),
     ])
+}
+
+/// `bob`, `bob ✓ann` (approved by ann), `-` for a row from before the till had staff.
+fn who(entry: &HistoryEntry) -> String {
+    match (&entry.cashier, &entry.approved_by) {
+        (Some(c), Some(a)) if a != c => format!("{c} ✓{a}"),
+        (Some(c), _) => c.clone(),
+        (None, _) => "-".to_owned(),
+    }
 }
 
 fn state_word(state: RowState) -> &'static str {

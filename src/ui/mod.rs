@@ -7,6 +7,7 @@ pub mod form;
 pub mod header;
 pub mod history;
 pub mod overlays;
+pub mod sign_on;
 pub mod status;
 pub mod tabs;
 pub mod text;
@@ -23,15 +24,23 @@ pub use text::wrap;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
-    match app.screen {
-        Screen::Till => match Fit::of(area.width, area.height) {
-            Fit::Full => full(app, frame, area),
-            Fit::Compact => compact(app, frame, area),
-            Fit::TooSmall => {
-                too_small(app, frame, area);
-                return;
+    let fit = Fit::of(area.width, area.height);
+    if fit == Fit::TooSmall {
+        too_small(app, frame, area);
+        return;
+    }
+    match &app.screen {
+        Screen::Till if fit == Fit::Full => full(app, frame, area),
+        Screen::Till => compact(app, frame, area),
+        Screen::SignOn(form) | Screen::Locked(form) => {
+            sign_on::render(app, form, frame, area, fit);
+            // Nothing of the till shows behind sign-on or the lock; only the quit question
+            // can be asked there.
+            if app.overlay == Overlay::ConfirmQuit && matches!(app.screen, Screen::SignOn(_)) {
+                overlays::render(app, frame);
             }
-        },
+            return;
+        }
     }
     overlays::render(app, frame);
 }
@@ -128,10 +137,15 @@ fn compact(app: &App, frame: &mut Frame, area: Rect) {
 /// nothing can happen that is not on screen). The quit question shows here too.
 fn too_small(app: &App, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
+    let locked = matches!(app.screen, Screen::Locked(_));
     let mut text = vec![
         format!("terminal too small: {}x{}", area.width, area.height),
         format!("need at least {}x{}", MIN.0, MIN.1),
-        "Ctrl+Q quits".to_owned(),
+        if locked {
+            "the till is locked".to_owned()
+        } else {
+            "Ctrl+Q quits".to_owned()
+        },
     ];
     if app.overlay == Overlay::ConfirmQuit {
         text = overlays_quit_words(app);

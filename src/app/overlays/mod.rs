@@ -2,12 +2,14 @@
 //! window can never be open with nothing to show; each has its own file with its keys
 //! (looked up in [`super::keys`]), mirrored by a drawing in `ui::overlays`.
 
+pub mod approval;
 pub mod duplicate;
 pub mod help;
 pub mod quit;
 pub mod receipt;
 pub mod recover;
 pub mod report;
+pub mod shift;
 pub mod void;
 
 use crossterm::event::KeyEvent;
@@ -15,10 +17,12 @@ use crossterm::event::KeyEvent;
 use super::keys::{self, Action, Context};
 use super::{App, Effect};
 
+pub use approval::{Approval, PendingAction};
 pub use duplicate::DuplicateGuard;
 pub use receipt::ReceiptWindow;
 pub use recover::RecoveryWindow;
 pub use report::ReportWindow;
+pub use shift::{ShiftWindow, ZState};
 pub use void::VoidTarget;
 
 /// A window over the screen that takes every key until it closes.
@@ -41,6 +45,10 @@ pub enum Overlay {
     /// A receipt as the printer would get it: the last approved operation's, or a history
     /// row's reprint.
     Receipt(Box<ReceiptWindow>),
+    /// A manager's ID and PIN, approving the action it carries.
+    Approval(Box<Approval>),
+    /// The open shift's totals (X), and its close (Z).
+    Shift(Box<ShiftWindow>),
 }
 
 /// How far a long window is scrolled; the drawing clamps it to what there is.
@@ -78,11 +86,18 @@ impl Overlay {
             Overlay::Recovery(_) => Context::Recovery,
             Overlay::Report(_) => Context::Report,
             Overlay::Receipt(_) => Context::Receipt,
+            Overlay::Approval(_) => Context::Approval,
+            Overlay::Shift(_) => Context::Shift,
         })
     }
 
     pub fn is_open(&self) -> bool {
         *self != Overlay::None
+    }
+
+    /// Keys go to it straight from the terminal, not through the scanner: a PIN is typed.
+    pub fn takes_pin(&self) -> bool {
+        matches!(self, Overlay::Approval(_))
     }
 
     /// A window that opened by itself and has not been on screen long enough to have been
@@ -121,6 +136,8 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::Recovery(window) => recover::on_key(app, window, action, key),
         Overlay::Report(window) => report::on_key(app, window, action),
         Overlay::Receipt(window) => receipt::on_key(app, window, action),
+        Overlay::Approval(approval) => approval::on_key(app, *approval, key),
+        Overlay::Shift(window) => shift::on_key(app, window, action),
     }
 }
 

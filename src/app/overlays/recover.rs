@@ -12,10 +12,12 @@ use tui_input::InputRequest;
 
 use super::super::keys::Action;
 use super::super::recovery::BalanceCheck;
+use super::super::screen::Screen;
 use super::super::status::{InFlight, StatusView, Step};
 use super::super::{App, Effect, Tone};
 use super::Overlay;
 use crate::outcome::{Outcome, Status};
+use crate::till::authority::Action as Permission;
 use crate::worker::Command;
 
 /// How long after a window opens by itself a key is still taken as typed before it was
@@ -72,6 +74,11 @@ pub fn offer(app: &mut App) {
     if !first_time || app.recovery.rows.is_empty() {
         return;
     }
+    if app.screen != Screen::Till {
+        // Offered once someone has signed on and the till screen is up.
+        app.recovery.offer_due = true;
+        return;
+    }
     if app.touched || app.overlay.is_open() {
         say_open_rows(app);
     } else {
@@ -81,6 +88,9 @@ pub fn offer(app: &mut App) {
 
 /// The tick after the rows arrived: the window opens by itself, unless the cashier began.
 pub fn open_if_due(app: &mut App) {
+    if app.screen != Screen::Till {
+        return;
+    }
     if !std::mem::take(&mut app.recovery.offer_due) || app.recovery.rows.is_empty() {
         return;
     }
@@ -127,8 +137,27 @@ pub(super) fn on_key(
                     return Vec::new();
                 }
                 window.reason = None;
+                if app.staff.approval_needed(Permission::Abandon) {
+                    let tran_order_no = app
+                        .recovery
+                        .selected_row()
+                        .and_then(|r| r.tran_order_no.clone());
+                    super::approval::ask(
+                        app,
+                        super::approval::PendingAction::Abandon {
+                            row,
+                            tran_order_no,
+                            reason: text,
+                        },
+                    );
+                    return Vec::new();
+                }
                 app.overlay = Overlay::Recovery(window);
-                return vec![Effect::Worker(Command::Abandon { row, reason: text })];
+                return vec![Effect::Worker(Command::Abandon {
+                    row,
+                    reason: text,
+                    authority: Box::new(app.staff.authority()),
+                })];
             }
             _ => {
                 let request = match key.code {

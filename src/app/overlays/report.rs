@@ -34,6 +34,7 @@ pub(super) fn on_key(
     match action {
         Some(Action::Close) => Vec::new(),
         Some(Action::Refresh) => open(app),
+        Some(Action::ShiftX) => super::shift::open(app),
         _ => {
             window.scroll.apply(action);
             app.overlay = Overlay::Report(window);

@@ -2,12 +2,14 @@
 //! share: a cleared box in the middle, text wrapped to it, scrolling when the terminal is
 //! short, and the key hints from the key table.
 
+mod approval;
 mod duplicate;
 mod help;
 mod quit;
 mod receipt;
 mod recovery;
 mod report;
+mod shift;
 mod void;
 
 use ratatui::Frame;
@@ -33,6 +35,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::Receipt(window) => receipt::render(app, window, frame),
         Overlay::Recovery(window) => recovery::render(app, window, frame),
         Overlay::Report(window) => report::render(app, window, frame),
+        Overlay::Approval(approval) => approval::render(app, approval, frame),
+        Overlay::Shift(window) => shift::render(app, window, frame),
     }
 }
 
