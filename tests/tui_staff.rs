@@ -229,17 +229,26 @@ async fn the_idle_lock_keeps_a_request_in_flight_and_shows_it_after_sign_on() {
         term.send(CASHIER.1.as_bytes());
         std::thread::sleep(PERSON);
         term.send(ENTER.as_bytes());
-        let screen = term.wait_for("APPROVED", SCREEN_WAIT);
+        term.wait_for("APPROVED", SCREEN_WAIT);
+        // The unlock redraws the whole screen: read it once the history row is drawn.
+        let names_bob = |screen: &str| {
+            screen.lines().any(|l| {
+                l.contains("Issue points")
+                    && l.contains("25 pts")
+                    && l.contains("approved")
+                    && l.contains("bob")
+            })
+        };
+        let start = std::time::Instant::now();
+        let mut screen = term.screen();
+        while !names_bob(&screen) && start.elapsed() < SCREEN_WAIT {
+            std::thread::sleep(Duration::from_millis(50));
+            screen = term.screen();
+        }
+        assert!(names_bob(&screen), "the history row names bob: {screen}");
         assert!(
             !screen.contains("Amount (USD)"),
             "F4 behind the lock did not switch to Pay: {screen}"
-        );
-        assert!(
-            screen.lines().any(|l| l.contains("Issue points")
-                && l.contains("25 pts")
-                && l.contains("approved")
-                && l.contains("bob")),
-            "the history row names bob: {screen}"
         );
         assert!(
             !screen.contains("Recovery"),
