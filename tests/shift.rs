@@ -5,24 +5,17 @@
 
 mod common;
 
+use common::{as_cashier as cashier, as_manager as manager};
+
 use common::{json, run_async as till};
 
 use common::{
-    CARD, CASHIER, MANAGER, add_staff, approved_by, as_staff, journal_in, sandbox_env, start_sim,
-    stderr, stdout,
+    CARD, MANAGER, add_staff, approved_by, journal_in, sandbox_env, start_sim, stderr, stdout,
 };
 use paywizard_till::sim::Fault;
 use serde_json::Value;
 
 type Env = Vec<(String, String)>;
-
-fn manager(env: &Env) -> Env {
-    as_staff(env, MANAGER.0, MANAGER.1)
-}
-
-fn cashier(env: &Env) -> Env {
-    as_staff(env, CASHIER.0, CASHIER.1)
-}
 
 /// Runs `args` and expects `code`; returns the JSON it printed.
 async fn run(args: &[&str], env: Env, code: i32) -> Value {

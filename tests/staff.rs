@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::{as_cashier as cashier, as_manager as manager};
+
 use common::{json, run_async as till};
 
 use std::path::Path;
@@ -46,14 +48,6 @@ fn assert_no_pin(out: &Output) {
             assert!(!text.contains(pin), "a PIN was shown: {text}");
         }
     }
-}
-
-fn manager(env: &Env) -> Env {
-    as_staff(env, MANAGER.0, MANAGER.1)
-}
-
-fn cashier(env: &Env) -> Env {
-    as_staff(env, CASHIER.0, CASHIER.1)
 }
 
 fn demo_env(journal: &Path) -> Env {

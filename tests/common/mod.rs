@@ -176,6 +176,16 @@ pub fn approved_by(env: &[(String, String)], id: &str, pin: &str) -> Vec<(String
 pub const MANAGER: (&str, &str) = ("ann", "48151623");
 pub const CASHIER: (&str, &str) = ("bob", "27182818");
 
+/// `env` signed on as the test manager (ann).
+pub fn as_manager(env: &[(String, String)]) -> Vec<(String, String)> {
+    as_staff(env, MANAGER.0, MANAGER.1)
+}
+
+/// `env` signed on as the test cashier (bob).
+pub fn as_cashier(env: &[(String, String)]) -> Vec<(String, String)> {
+    as_staff(env, CASHIER.0, CASHIER.1)
+}
+
 pub fn add_staff(env: &[(String, String)]) {
     let add = |args: &[&str], env: &[(String, String)], pin: &str| {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
