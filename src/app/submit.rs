@@ -11,8 +11,7 @@ use crate::outcome::HistoryEntry;
 use crate::worker::Command;
 
 pub(super) fn submit_form(app: &mut App) -> Vec<Effect> {
-    if app.in_flight() {
-        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+    if busy(app) {
         return Vec::new();
     }
     match app.form.validate(&app.limits) {
@@ -50,13 +49,21 @@ pub(super) fn submit_form(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// One request at a time: while one is out, nothing else goes (its status would be lost
+/// from the pane); the cashier is told so.
+fn busy(app: &mut App) -> bool {
+    if app.in_flight() {
+        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+    }
+    app.in_flight()
+}
+
 /// A request held back at Enter until the screen showed it: now it goes.
 pub(super) fn send_deferred(app: &mut App) -> Vec<Effect> {
     let Some(request) = app.deferred.take() else {
         return Vec::new();
     };
-    if app.in_flight() {
-        app.say_while_sending("already sending… wait for the answer (it will not be sent twice)");
+    if busy(app) {
         return Vec::new();
     }
     dispatch(app, *request, None)
@@ -115,6 +122,11 @@ pub(super) fn send(
     reverses: Option<HistoryEntry>,
     authority: Authority,
 ) -> Vec<Effect> {
+    // Every new request passes here, whatever asked for it (Enter, a void's y from the
+    // history, a manager's approval): the one place to hold it back.
+    if busy(app) {
+        return Vec::new();
+    }
     let id = app.next_request_id();
     app.form.dirty = false;
     let (account, quantity) = match &reverses {

@@ -544,3 +544,44 @@ fn a_scan_that_submits_goes_only_after_the_screen_has_shown_it() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1.account, CARD);
 }
+
+#[test]
+fn a_void_confirmed_while_another_sale_is_out_waits_and_keeps_that_sales_status() {
+    let mut app = app();
+    update(
+        &mut app,
+        Msg::Worker(Event::RowChanged(sale(
+            7,
+            Operation::Pay,
+            "USD 3.00",
+            RowState::Approved,
+        ))),
+    );
+    let (id, _) = submits(&issue_25(&mut app))[0].clone();
+    assert!(app.in_flight());
+    // The cashier goes to the history meanwhile, picks the sale and says yes to its void.
+    ctrl(&mut app, 'l');
+    key(&mut app, KeyCode::Char('v'));
+    assert!(
+        matches!(app.overlay, Overlay::ConfirmVoid(_)),
+        "{:?}",
+        app.overlay
+    );
+    let effects = key(&mut app, KeyCode::Char('y'));
+    assert!(
+        submits(&effects).is_empty(),
+        "nothing more goes while a sale is out"
+    );
+    assert_eq!(
+        app.status.in_flight().map(|f| f.id),
+        Some(id),
+        "the sale being sent keeps the status pane"
+    );
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("already sending")),
+        "{:?}",
+        app.notice
+    );
+}
